@@ -1,0 +1,3 @@
+from midas.cli.main import app
+
+app(prog_name="midas")

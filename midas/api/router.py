@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from midas import __version__
+from midas.auth.api import router as auth_router
+from midas.registry.api import router as registry_router
+
+
+def build_api_router() -> APIRouter:
+    """/api/v1: every domain's JSON routes."""
+    api = APIRouter(prefix="/api/v1")
+
+    @api.get("/health", tags=["system"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    api.include_router(auth_router)
+    api.include_router(registry_router)
+    return api

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a person does in the program; each role grants a fixed set of permissions."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    EXPERT = "expert"
+    COMPANY_MEMBER = "company_member"
+    INVESTIGATOR = "investigator"
+    AUDITOR = "auditor"
+
+
+class Permission(StrEnum):
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT_ANY = "registry.edit_any"
+    REGISTRY_EDIT_OWN = "registry.edit_own"
+    REGISTRY_IMPORT = "registry.import"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    TOKENS_MANAGE_OWN = "tokens.manage_own"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Administrator",
+    Role.OPERATOR: "Program operator",
+    Role.EXPERT: "Expert",
+    Role.COMPANY_MEMBER: "Company member",
+    Role.INVESTIGATOR: "Investigator",
+    Role.AUDITOR: "Auditor",
+}
+
+_READ = {Permission.REGISTRY_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.OPERATOR: frozenset(
+        _READ | {Permission.REGISTRY_EDIT_ANY, Permission.REGISTRY_IMPORT, Permission.AUDIT_VIEW}
+    ),
+    Role.EXPERT: frozenset(_READ),
+    Role.COMPANY_MEMBER: frozenset(_READ | {Permission.REGISTRY_EDIT_OWN, Permission.TOKENS_MANAGE_OWN}),
+    Role.INVESTIGATOR: frozenset(_READ | {Permission.AUDIT_VIEW}),
+    # The auditor reads everything and changes nothing.
+    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_VIEW}),
+}

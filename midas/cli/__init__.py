@@ -1,0 +1,1 @@
+"""The `midas` command: serve, db, seed, demo, and each domain's sub-commands."""

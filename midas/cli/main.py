@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from midas import __version__, migrations
+from midas.config import get_settings
+
+app = typer.Typer(help="MIDAS: the national manufacturing digital-transformation platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(f"MIDAS {__version__}")
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (MIDAS_HOST)."),
+    port: int | None = typer.Option(None, help="Port to listen on (MIDAS_PORT)."),
+    upgrade: bool = typer.Option(True, help="Apply pending migrations first."),
+) -> None:
+    """Serve the portal and the API."""
+    import uvicorn
+
+    from midas.web.app import create_app
+
+    settings = get_settings()
+    if upgrade:
+        migrations.upgrade(settings.database_url)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level="info", proxy_headers=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrations.upgrade(get_settings().database_url, revision)
+    console.print(f"[green]Database at {revision}.[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base' for an empty database.")) -> None:
+    """Undo migrations down to REVISION."""
+    migrations.downgrade(get_settings().database_url, revision)
+    console.print(f"[yellow]Database at {revision}.[/yellow]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    migrations.current(get_settings().database_url)
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    migrations.check(get_settings().database_url)

@@ -1,0 +1,45 @@
+"""Korean first, English second: message catalogs and the translation of error messages.
+
+Message ids are English (gettext's convention); ``midas/locale/ko/LC_MESSAGES/midas.po`` holds Korean.
+The catalog is read with Babel at first use, so there is no compile step to forget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+SUPPORTED_LOCALES = ("ko", "en")
+DEFAULT_LOCALE = "ko"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))
+def catalog(locale: str) -> Mapping[str, str]:
+    """msgid -> translated text for ``locale``; English is the identity."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "midas.po"
+    if locale == "en" or not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=locale)
+    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+
+
+def normalize_locale(value: str | None) -> str:
+    if value and value.split("-")[0].lower() in SUPPORTED_LOCALES:
+        return value.split("-")[0].lower()
+    return DEFAULT_LOCALE
+
+
+def translate(locale: str, message: str, params: Mapping[str, object] | None = None) -> str:
+    """``message`` in ``locale``, with ``{name}`` parameters filled in."""
+    text = catalog(normalize_locale(locale)).get(message, message)
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return message.format(**params)

@@ -1,0 +1,43 @@
+"""Alembic migrations shipped inside the package, so an installed MIDAS can migrate its own database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).parent
+
+
+def import_all_models() -> None:
+    """Import every domain's models so that Base.metadata knows every table."""
+    import midas.audit.models
+    import midas.auth.models
+    import midas.registry.models  # noqa: F401
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    # Alembic's ini interpolation would read a % in a password as a placeholder.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+def check(database_url: str) -> None:
+    """Raise if the models and the migrations disagree (alembic check)."""
+    command.check(alembic_config(database_url))
+
+
+def current(database_url: str) -> None:
+    command.current(alembic_config(database_url))

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from midas.db import Base, UtcDateTime, enum_column, utc_now
+from midas.registry.enums import ContactRole, OrganizationKind
+
+
+class Organization(Base):
+    """A company or institute taking part in the program, identified by its business registration number."""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        CheckConstraint("employees >= 0", name="employees_not_negative"),
+        CheckConstraint("annual_revenue_krw >= 0", name="revenue_not_negative"),
+        CheckConstraint("founded_year BETWEEN 1800 AND 2100", name="founded_year_plausible"),
+        Index("ix_organization_filters", "region_code", "kind", "ksic_code"),
+        Index("ix_organization_ksic_region", "ksic_code", "region_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brn: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    name_en_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind), index=True)
+    ksic_code: Mapped[str] = mapped_column(String(5))
+    region_code: Mapped[str] = mapped_column(String(2))
+    employees: Mapped[int] = mapped_column(Integer, index=True)
+    annual_revenue_krw: Mapped[int | None] = mapped_column(BigInteger)
+    founded_year: Mapped[int | None] = mapped_column(Integer)
+    representative: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(300))
+    website: Mapped[str | None] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+
+    factories: Mapped[list[Factory]] = relationship(back_populates="organization", order_by="Factory.id")
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organization", order_by="Contact.id")
+
+
+class Factory(Base):
+    """A production site of an organization."""
+
+    __tablename__ = "factory"
+    __table_args__ = (
+        CheckConstraint("production_lines >= 0", name="production_lines_not_negative"),
+        Index("ix_factory_region", "region_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    region_code: Mapped[str] = mapped_column(String(2))
+    industrial_complex: Mapped[str | None] = mapped_column(String(200))
+    # Main processes as a comma-separated list ("가공, 조립, 검사"): few, short, always read together.
+    main_processes: Mapped[str] = mapped_column(String(500), default="")
+    production_lines: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+
+    organization: Mapped[Organization] = relationship(back_populates="factories")
+
+
+class Contact(Base):
+    """A person to talk to at an organization, with their role there."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[ContactRole] = mapped_column(enum_column(ContactRole))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    organization: Mapped[Organization] = relationship(back_populates="contacts")

@@ -1,0 +1,65 @@
+"""create_app(settings): the one place where the web application is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from midas import __version__
+from midas.api.router import build_api_router
+from midas.audit.pages import router as audit_pages
+from midas.auth.pages import router as auth_pages
+from midas.config import Settings, get_settings
+from midas.db import make_engine, make_session_factory
+from midas.registry.pages import router as registry_pages
+from midas.web.errors import install_error_handlers
+from midas.web.home import router as home_pages
+from midas.web.rendering import make_templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The portal and the API over the database that ``settings`` names."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        lifespan=_lifespan,
+        title="MIDAS",
+        version=__version__,
+        description="The open platform of a national manufacturing digital-transformation program.",
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="midas_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(build_api_router())
+    app.include_router(home_pages)
+    app.include_router(auth_pages)
+    app.include_router(audit_pages)
+    app.include_router(registry_pages)
+    return app

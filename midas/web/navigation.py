@@ -1,0 +1,35 @@
+"""The navigation each role sees: an item shows when the person holds its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from midas.auth import Actor, Permission
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    href: str
+    permission: Permission | None = None
+    signed_in: bool = True
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Home", "/", signed_in=False),
+    NavItem("Organizations", "/registry/organizations", Permission.REGISTRY_VIEW),
+    NavItem("Import", "/registry/import", Permission.REGISTRY_IMPORT),
+    NavItem("Audit log", "/audit", Permission.AUDIT_VIEW),
+    NavItem("API tokens", "/account/tokens", Permission.TOKENS_MANAGE_OWN),
+)
+
+
+def navigation_for(actor: Actor) -> list[NavItem]:
+    visible: list[NavItem] = []
+    for item in NAV_ITEMS:
+        if item.signed_in and not actor.is_authenticated:
+            continue
+        if item.permission is not None and not actor.can(item.permission):
+            continue
+        visible.append(item)
+    return visible

@@ -1,7 +1,8 @@
 """Korean first, English second: message catalogs and the translation of error messages.
 
-Message ids are English (gettext's convention); ``midas/locale/ko/LC_MESSAGES/midas.po`` holds Korean.
-The catalog is read with Babel at first use, so there is no compile step to forget.
+Message ids are English (gettext's convention); ``midas/locale/ko/LC_MESSAGES/*.po`` hold Korean, one
+file per domain so that domains do not edit each other's catalog. The files are read with Babel at first
+use, so there is no compile step to forget.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 @lru_cache(maxsize=len(SUPPORTED_LOCALES))
 def catalog(locale: str) -> Mapping[str, str]:
-    """msgid -> translated text for ``locale``; English is the identity."""
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "midas.po"
-    if locale == "en" or not path.exists():
+    """msgid -> translated text for ``locale``, merged from every catalog file; English is the identity."""
+    if locale == "en":
         return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
+    return merged
 
 
 def normalize_locale(value: str | None) -> str:

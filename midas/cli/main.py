@@ -5,10 +5,16 @@ from rich.console import Console
 
 from midas import __version__, migrations
 from midas.config import get_settings
+from midas.demo import cli as demo_cli
+from midas.registry import cli as registry_cli
 
 app = typer.Typer(help="MIDAS: the national manufacturing digital-transformation platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(registry_cli.app, name="registry")
+# `midas seed` and `midas demo` are top-level commands defined by the demo package.
+for command in demo_cli.app.registered_commands:
+    app.registered_commands.append(command)
 console = Console()
 
 

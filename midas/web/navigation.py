@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "/", signed_in=False),
+    NavItem("My organization", "/registry/my", Permission.REGISTRY_EDIT_OWN),
     NavItem("Organizations", "/registry/organizations", Permission.REGISTRY_VIEW),
     NavItem("Import", "/registry/import", Permission.REGISTRY_IMPORT),
     NavItem("Audit log", "/audit", Permission.AUDIT_VIEW),

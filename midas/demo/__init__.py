@@ -1,0 +1,1 @@
+"""A deterministic, realistic synthetic country for demonstrations, tests and benchmarks."""

@@ -14,8 +14,11 @@ from midas.auth.service import (
     hash_password,
     issue_api_token,
     list_api_tokens,
+    list_users,
+    reset_password,
     revoke_api_token,
     set_locale,
+    update_user,
     user_for_session,
 )
 
@@ -39,7 +42,10 @@ __all__ = [
     "hash_password",
     "issue_api_token",
     "list_api_tokens",
+    "list_users",
+    "reset_password",
     "revoke_api_token",
     "set_locale",
+    "update_user",
     "user_for_session",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from midas.audit import record
@@ -16,6 +16,7 @@ from midas.auth.models import ApiToken, User
 from midas.db import utc_now
 from midas.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from midas.i18n import SUPPORTED_LOCALES
+from midas.paging import Page
 
 TOKEN_PREFIX = "midas_"
 MIN_PASSWORD_LENGTH = 10
@@ -200,3 +201,64 @@ def actor_for_token(session: Session, *, secret: str) -> Actor:
 def count_users_by_role(session: Session) -> dict[Role, int]:
     rows = session.execute(select(User.role, func.count()).group_by(User.role)).all()
     return dict(rows)
+
+
+def list_users(
+    session: Session, *, actor: Actor, text: str = "", role: Role | None = None, page: int = 1, page_size: int = 25
+) -> Page[User]:
+    """People with an account, newest first, for the administrator's user list."""
+    actor.require(Permission.USERS_MANAGE)
+    query = select(User)
+    if text.strip():
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
+    if role is not None:
+        query = query.where(User.role == role)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(page, 1)
+    items = session.scalars(query.order_by(User.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    role: Role,
+    organization_id: int | None,
+    active: bool,
+    reason: str,
+) -> User:
+    """Change a person's role, organization or access. Any change signs them out everywhere."""
+    actor.require(Permission.USERS_MANAGE)
+    user = get_user(session, user_id)
+    if user.id == actor.user_id and (role is not user.role or not active):
+        raise InvalidInput.single("role", "You cannot change your own role or access; ask another administrator")
+    if role is Role.COMPANY_MEMBER and organization_id is None:
+        raise InvalidInput.single("organization_id", "A company member must belong to an organization")
+    if not reason.strip():
+        raise InvalidInput.single("reason", "Say why")
+    before = {"role": user.role.value, "organization_id": user.organization_id, "active": user.is_active}
+    after = {"role": role.value, "organization_id": organization_id, "active": active}
+    if before == after:
+        return user
+    user.role, user.organization_id, user.is_active = role, organization_id, active
+    user.session_version += 1
+    record(session, actor=actor, action="user.update", object_type="user", object_id=user.id,
+           reason=reason.strip(), details={"before": before, "after": after})
+    return user
+
+
+def reset_password(session: Session, *, actor: Actor, user_id: int, new_password: str, reason: str) -> None:
+    """An administrator sets a new password (the person should change it after signing in)."""
+    actor.require(Permission.USERS_MANAGE)
+    user = get_user(session, user_id)
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput.single(
+            "new_password", "The password must have at least {n} characters", {"n": MIN_PASSWORD_LENGTH}
+        )
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    record(session, actor=actor, action="user.reset_password", object_type="user", object_id=user.id,
+           reason=reason.strip())

@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Organizations", "/registry/organizations", Permission.REGISTRY_VIEW),
     NavItem("Import", "/registry/import", Permission.REGISTRY_IMPORT),
     NavItem("Audit log", "/audit", Permission.AUDIT_VIEW),
+    NavItem("Users", "/admin/users", Permission.USERS_MANAGE),
     NavItem("API tokens", "/account/tokens", Permission.TOKENS_MANAGE_OWN),
 )
 

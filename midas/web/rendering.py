@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,19 @@ def krw(value: int | None, locale: str = "ko") -> str:
     return f"{value:,}원"
 
 
+# The request being rendered. Macros imported without context still reach `_` and `url_with` through
+# these globals, so every template translates the same way.
+_rendering: ContextVar[Request] = ContextVar("midas_rendering_request")
+
+
+def _gettext_global(message: str, **params: object) -> str:
+    return translate(request_locale(_rendering.get()), message, params)
+
+
+def _url_with_global(**changes: object) -> str:
+    return _url_with(_rendering.get(), **changes)
+
+
 def make_templates() -> Jinja2Templates:
     environment = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dict.fromkeys(TEMPLATE_DIRS)]),
@@ -61,6 +75,8 @@ def make_templates() -> Jinja2Templates:
     )
     environment.filters["seoul_time"] = seoul_time
     environment.filters["thousands"] = thousands
+    environment.globals["_"] = _gettext_global
+    environment.globals["url_with"] = _url_with_global
     return Jinja2Templates(env=environment)
 
 
@@ -98,4 +114,9 @@ def render(
         "krw": lambda value: krw(value, locale),
         "url_with": lambda **changes: _url_with(request, **changes),
     }
-    return templates.TemplateResponse(request, template, {**shared, **(context or {})}, status_code=status_code)
+    token = _rendering.set(request)
+    try:
+        return templates.TemplateResponse(request, template, {**shared, **(context or {})},
+                                          status_code=status_code)
+    finally:
+        _rendering.reset(token)

@@ -28,6 +28,9 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Guessing passwords: after too many failures in a row the account waits before it accepts another try.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ApiToken(Base):

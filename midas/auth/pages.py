@@ -51,8 +51,9 @@ def login(
     try:
         user = service.authenticate(session, email=email, password=password)
     except AuthenticationFailed as error:
+        session.commit()  # keep the count of failed attempts
         return render(request, "auth/login.html", {"next": _safe_next(next), "email": email, "error": error},
-                      status_code=401)
+                      status_code=error.status_code)
     request.session.clear()  # a fresh session (and CSRF token) on every sign-in
     request.session[SESSION_USER_KEY] = user.id
     request.session[SESSION_VERSION_KEY] = user.session_version

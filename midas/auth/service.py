@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,6 +21,8 @@ from midas.paging import Page
 
 TOKEN_PREFIX = "midas_"
 MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 10
+LOCK_DURATION = timedelta(minutes=15)
 _hasher = PasswordHasher()
 # A real hash to verify against when the e-mail is unknown, so both paths take the same time.
 _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
@@ -87,17 +90,44 @@ def create_user(
     return user
 
 
+class TooManyAttempts(AuthenticationFailed):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+def _refuse_while_locked(user: User | None) -> None:
+    if user is not None and user.locked_until is not None and user.locked_until > utc_now():
+        minutes = max(1, int((user.locked_until - utc_now()).total_seconds() // 60) + 1)
+        raise TooManyAttempts("Too many failed sign-ins; try again in {minutes} minutes", {"minutes": minutes})
+
+
+def _count_failure(user: User | None) -> None:
+    if user is None:
+        return
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = utc_now() + LOCK_DURATION
+        user.failed_logins = 0
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User:
-    """The active user with these credentials; one message for every failure, so accounts cannot be probed."""
+    """The active user with these credentials; one message for every failure, so accounts cannot be probed.
+
+    The caller must commit even when this raises, so that failed attempts are counted.
+    """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    _refuse_while_locked(user)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        _count_failure(user)
         raise AuthenticationFailed("The e-mail address or password is wrong") from None
     if user is None or not user.is_active:
         raise AuthenticationFailed("The e-mail address or password is wrong")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
     user.last_login_at = utc_now()
     return user
 

@@ -20,6 +20,7 @@ from midas.registry.pages import router as registry_pages
 from midas.web.errors import install_error_handlers
 from midas.web.home import router as home_pages
 from midas.web.rendering import make_templates
+from midas.web.security import install_security_headers
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     install_error_handlers(app)
+    install_security_headers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api_router())
     app.include_router(home_pages)

@@ -122,3 +122,15 @@ def test_the_auditor_reads_and_changes_nothing() -> None:
     assert Permission.REGISTRY_VIEW in auditor and Permission.AUDIT_VIEW in auditor
     assert not auditor & {Permission.REGISTRY_EDIT_ANY, Permission.REGISTRY_EDIT_OWN, Permission.REGISTRY_IMPORT,
                           Permission.USERS_MANAGE, Permission.TOKENS_MANAGE_OWN}
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(session: Session) -> None:
+    from midas.auth.service import MAX_FAILED_LOGINS, TooManyAttempts
+
+    user = make_user(session)
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AuthenticationFailed):
+            authenticate(session, email=user.email, password="wrong-password")
+    with pytest.raises(TooManyAttempts):
+        authenticate(session, email=user.email, password=PASSWORD)  # even the right password waits
+    assert user.locked_until is not None

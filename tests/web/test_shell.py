@@ -68,3 +68,10 @@ def test_a_cookie_authenticated_api_write_needs_the_csrf_header(client: TestClie
     assert created.status_code == 201 and created.json()["token"].startswith("midas_")
     listed = client.get("/api/v1/tokens").json()
     assert [t["name"] for t in listed] == ["x"] and "token" not in listed[0]
+
+
+def test_pages_refuse_framing_and_foreign_scripts(client: TestClient) -> None:
+    headers = client.get("/login").headers
+    assert headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"

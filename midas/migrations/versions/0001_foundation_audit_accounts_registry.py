@@ -103,6 +103,8 @@ def upgrade() -> None:
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', midas.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', midas.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', midas.db.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_user_account_organization_id_organization'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))

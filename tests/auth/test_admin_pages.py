@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from midas.auth import Role, User
+from midas.registry import format_brn
 from tests.factories import PASSWORD, make_organization, make_user, sign_in
 
 
@@ -13,7 +14,7 @@ def test_an_administrator_adds_a_company_member_linked_by_brn(client: TestClient
     token = sign_in(client, make_user(session, Role.ADMIN))
     response = client.post("/admin/users/new", data={
         "csrf_token": token, "email": "member@example.kr", "display_name": "박서연", "password": PASSWORD,
-        "role": "company_member", "organization_brn": f"{organization.brn[:3]}-{organization.brn[3:5]}-{organization.brn[5:]}",
+        "role": "company_member", "organization_brn": format_brn(organization.brn),
     }, follow_redirects=False)
     assert response.status_code == 303
     user = session.scalars(select(User).where(User.email == "member@example.kr")).one()

@@ -70,7 +70,8 @@ def test_a_deactivated_account_cannot_sign_in_and_its_sessions_end(session: Sess
         authenticate(session, email=user.email, password=PASSWORD)
     assert user_for_session(session, user_id=user.id, session_version=version) is None
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.update")).one()
-    assert event.reason == "계약 종료" and event.actor_user_id == admin.user_id
+    assert event.reason == "계약 종료"
+    assert event.actor_user_id == admin.user_id
 
 
 def test_administrators_cannot_lock_themselves_out(session: Session) -> None:
@@ -93,9 +94,11 @@ def test_api_tokens_act_for_their_organization_and_stop_when_revoked(session: Se
     organization = make_organization(session)
     member = make_user(session, Role.COMPANY_MEMBER, organization=organization)
     token, secret = issue_api_token(session, actor=actor_for(member), name="MES gateway")
-    assert secret.startswith("midas_") and secret not in token.token_digest
+    assert secret.startswith("midas_")
+    assert secret not in token.token_digest
     actor = actor_for_token(session, secret=secret)
-    assert actor.organization_id == organization.id and actor.token_id == token.id
+    assert actor.organization_id == organization.id
+    assert actor.token_id == token.id
     assert actor.can_edit_organization(organization.id)
     assert not actor.can_edit_organization(organization.id + 1)
     revoke_api_token(session, actor=actor_for(member), token_id=token.id)
@@ -119,7 +122,8 @@ def test_an_unknown_token_is_refused(session: Session) -> None:
 
 def test_the_auditor_reads_and_changes_nothing() -> None:
     auditor = ROLE_PERMISSIONS[Role.AUDITOR]
-    assert Permission.REGISTRY_VIEW in auditor and Permission.AUDIT_VIEW in auditor
+    assert Permission.REGISTRY_VIEW in auditor
+    assert Permission.AUDIT_VIEW in auditor
     assert not auditor & {Permission.REGISTRY_EDIT_ANY, Permission.REGISTRY_EDIT_OWN, Permission.REGISTRY_IMPORT,
                           Permission.USERS_MANAGE, Permission.TOKENS_MANAGE_OWN}
 

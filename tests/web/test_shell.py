@@ -10,7 +10,9 @@ from tests.factories import make_organization, make_user, sign_in
 
 def test_an_unknown_page_gets_a_korean_error_page_and_the_api_a_json_envelope(client: TestClient) -> None:
     page = client.get("/no-such-page")
-    assert page.status_code == 404 and "찾을 수 없습니다" in page.text and "<html" in page.text
+    assert page.status_code == 404
+    assert "찾을 수 없습니다" in page.text
+    assert "<html" in page.text
     api = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "en"})
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "not_found"
@@ -19,7 +21,8 @@ def test_an_unknown_page_gets_a_korean_error_page_and_the_api_a_json_envelope(cl
 def test_english_visitors_keep_their_choice_in_a_cookie(client: TestClient) -> None:
     client.cookies.set("midas_locale", "en")
     page = client.get("/")
-    assert '<html lang="en">' in page.text and "Sign in" in page.text
+    assert '<html lang="en">' in page.text
+    assert "Sign in" in page.text
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,8 @@ def test_the_dashboard_draws_the_registry_by_region(client: TestClient, session:
     make_organization(session, region_code="11")
     sign_in(client, make_user(session, Role.OPERATOR))
     html = client.get("/").text
-    assert "경상남도" in html and 'href="/registry/organizations?region_code=48"' in html
+    assert "경상남도" in html
+    assert 'href="/registry/organizations?region_code=48"' in html
     assert html.index("경상남도") < html.index("서울특별시")  # the larger bar comes first
 
 
@@ -58,16 +62,19 @@ def test_the_api_reports_who_is_calling(client: TestClient, session: Session) ->
     user = make_user(session, Role.INVESTIGATOR)
     sign_in(client, user)
     me = client.get("/api/v1/me").json()
-    assert me["role"] == "investigator" and "audit.view" in me["permissions"]
+    assert me["role"] == "investigator"
+    assert "audit.view" in me["permissions"]
 
 
 def test_a_cookie_authenticated_api_write_needs_the_csrf_header(client: TestClient, session: Session) -> None:
     token = sign_in(client, make_user(session, Role.COMPANY_MEMBER))
     assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 403
     created = client.post("/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": token})
-    assert created.status_code == 201 and created.json()["token"].startswith("midas_")
+    assert created.status_code == 201
+    assert created.json()["token"].startswith("midas_")
     listed = client.get("/api/v1/tokens").json()
-    assert [t["name"] for t in listed] == ["x"] and "token" not in listed[0]
+    assert [t["name"] for t in listed] == ["x"]
+    assert "token" not in listed[0]
 
 
 def test_pages_refuse_framing_and_foreign_scripts(client: TestClient) -> None:

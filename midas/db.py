@@ -86,7 +86,18 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def load_all_models() -> None:
+    """Import every domain's models so that Base.metadata knows every table and foreign key.
+
+    A script that touches only accounts still needs the organization table that users refer to.
+    """
+    import midas.audit.models
+    import midas.auth.models
+    import midas.registry.models  # noqa: F401
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    load_all_models()
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -7,14 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from midas.db import load_all_models as import_all_models  # noqa: F401  (TEMPORARY alias, removed below)
+
 MIGRATIONS_DIR = Path(__file__).parent
-
-
-def import_all_models() -> None:
-    """Import every domain's models so that Base.metadata knows every table."""
-    import midas.audit.models
-    import midas.auth.models
-    import midas.registry.models  # noqa: F401
 
 
 def alembic_config(database_url: str) -> Config:

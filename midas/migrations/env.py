@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from midas.db import Base, make_engine
-from midas.migrations import import_all_models
+from midas.db import Base, load_all_models, make_engine
 
-import_all_models()
+load_all_models()
 config = context.config
 target_metadata = Base.metadata
 

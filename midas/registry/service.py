@@ -6,13 +6,15 @@ pages, the CLI and imports all obey the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from midas.audit import record
+from midas.audit import AuditEvent, list_events, record
 from midas.auth import Actor, Permission
 from midas.errors import InvalidInput, NotFound, Problem
 from midas.paging import Page
@@ -25,10 +27,15 @@ from midas.registry.validation import (
     OrganizationInput,
     parse_contact,
     parse_factory,
+    parse_ksic,
     parse_organization,
+    parse_region,
 )
 
 MAX_PAGE_SIZE = 200
+RECENT_EVENTS = 20
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +52,67 @@ class OrganizationQuery:
     page_size: int = 25
 
 
+_TRUE_WORDS = frozenset({"1", "true", "on", "yes", "y"})
+
+
+def parse_organization_query(raw: Mapping[str, object], *, default_page_size: int = 25) -> OrganizationQuery:
+    """A list query from request parameters (API or page); empty values mean "any".
+
+    Unknown codes are reported by field instead of silently matching nothing, so a mistyped filter in a
+    bookmarked URL or an API call says what is wrong.
+    """
+    problems: list[Problem] = []
+
+    def text(name: str) -> str:
+        value = raw.get(name)
+        return "" if value is None else str(value).strip()
+
+    def choice(name: str, parse: Callable[[str], T | None], message: str) -> T | None:
+        value = text(name)
+        if not value:
+            return None
+        parsed = parse(value)
+        if parsed is None:
+            problems.append(Problem(name, message, {"value": value[:40]}))
+        return parsed
+
+    def whole_number(name: str, default: int, maximum: int) -> int:
+        value = text(name)
+        if not value:
+            return default
+        if not value.isdigit() or not 1 <= int(value) <= maximum:
+            problems.append(Problem(name, "Enter a whole number from 1 to {n}", {"n": maximum}))
+            return default
+        return int(value)
+
+    kind = choice("kind", _enum_parser(OrganizationKind), "Unknown organization kind {value}")
+    region_code = choice("region_code", parse_region, "Unknown region {value}")
+    ksic_code = choice("ksic_code", parse_ksic, "Unknown KSIC manufacturing division {value} (10-34)")
+    size = choice("size", _enum_parser(SizeBand), "Unknown size band {value}")
+    page = whole_number("page", 1, 1_000_000)
+    page_size = whole_number("page_size", default_page_size, MAX_PAGE_SIZE)
+    if problems:
+        raise InvalidInput(problems)
+    return OrganizationQuery(
+        text=text("q")[:200], kind=kind, region_code=region_code, ksic_code=ksic_code, size=size,
+        include_inactive=text("include_inactive").lower() in _TRUE_WORDS, page=page, page_size=page_size,
+    )
+
+
+def _enum_parser(kind: type[E]) -> Callable[[str], E | None]:
+    def parse(value: str) -> E | None:
+        try:
+            return kind(value.lower())
+        except ValueError:
+            return None
+
+    return parse
+
+
 def organization_values(data: OrganizationInput) -> dict[str, object]:
     """The column values of an organization, including its derived search keys."""
-    values = asdict(data)
+    # A shallow copy: asdict() deep-copies every value, which bulk imports and the demo feel.
+    values: dict[str, object] = {f.name: getattr(data, f.name) for f in fields(data)}
     values["name_key"] = name_search_key(data.name)
     values["name_en_key"] = name_search_key(data.name_en) if data.name_en else None
     return values
@@ -223,7 +288,8 @@ def get_factory(session: Session, *, actor: Actor, factory_id: int) -> Factory:
 
 
 def list_factories(session: Session, *, actor: Actor, organization_id: int) -> Sequence[Factory]:
-    actor.require(Permission.REGISTRY_VIEW)
+    """Every factory of an organization, deactivated ones included (they carry history)."""
+    get_organization(session, actor=actor, organization_id=organization_id)
     return session.scalars(
         select(Factory).where(Factory.organization_id == organization_id).order_by(Factory.id)
     ).all()
@@ -275,7 +341,8 @@ def create_contact(
 
 
 def list_contacts(session: Session, *, actor: Actor, organization_id: int) -> Sequence[Contact]:
-    actor.require(Permission.REGISTRY_VIEW)
+    """The active contacts of an organization."""
+    get_organization(session, actor=actor, organization_id=organization_id)
     return session.scalars(
         select(Contact).where(Contact.organization_id == organization_id, Contact.is_active.is_(True))
         .order_by(Contact.id)
@@ -308,3 +375,33 @@ def organization_ids_by_brn(session: Session, brns: Sequence[str]) -> dict[str, 
     return found
 
 
+# The organization page -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationProfile:
+    """Everything the organization page shows, and what the actor may do there."""
+
+    organization: Organization
+    factories: Sequence[Factory]
+    contacts: Sequence[Contact]
+    events: Sequence[AuditEvent]
+    can_edit: bool
+    can_change_status: bool
+
+
+def get_organization_profile(session: Session, *, actor: Actor, organization_id: int) -> OrganizationProfile:
+    """An organization with its factories, contacts and (for those who may read the audit log) its history."""
+    organization = get_organization(session, actor=actor, organization_id=organization_id)
+    events: Sequence[AuditEvent] = []
+    if actor.can(Permission.AUDIT_VIEW):
+        events = list_events(session, actor=actor, object_type="organization", object_id=organization_id,
+                             limit=RECENT_EVENTS)
+    return OrganizationProfile(
+        organization=organization,
+        factories=list_factories(session, actor=actor, organization_id=organization_id),
+        contacts=list_contacts(session, actor=actor, organization_id=organization_id),
+        events=events,
+        can_edit=actor.can_edit_organization(organization_id),
+        can_change_status=actor.can(Permission.REGISTRY_EDIT_ANY),
+    )

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from midas import __version__
 from midas.auth.api import router as auth_router
+from midas.kmds.api import router as kmds_router
 from midas.registry.api import router as registry_router
 from midas.registry.import_api import router as registry_import_router
 
@@ -19,4 +20,5 @@ def build_api_router() -> APIRouter:
     api.include_router(auth_router)
     api.include_router(registry_router)
     api.include_router(registry_import_router)
+    api.include_router(kmds_router)
     return api

@@ -7,6 +7,7 @@ from midas import __version__, migrations
 from midas.auth import cli as auth_cli
 from midas.config import get_settings
 from midas.demo import cli as demo_cli
+from midas.kmds import cli as kmds_cli
 from midas.registry import cli as registry_cli
 
 app = typer.Typer(help="MIDAS: the national manufacturing digital-transformation platform.", no_args_is_help=True)
@@ -14,6 +15,7 @@ db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=Tr
 app.add_typer(db_app, name="db")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(auth_cli.app, name="users")
+app.add_typer(kmds_cli.app, name="standard")
 # `midas seed` and `midas demo` are top-level commands defined by the demo package.
 for command in demo_cli.app.registered_commands:
     app.registered_commands.append(command)

@@ -16,6 +16,7 @@ from midas.audit.pages import router as audit_pages
 from midas.auth.pages import router as auth_pages
 from midas.config import Settings, get_settings
 from midas.db import make_engine, make_session_factory
+from midas.kmds.pages import router as kmds_pages
 from midas.registry.import_pages import router as registry_import_pages
 from midas.registry.pages import router as registry_pages
 from midas.web.errors import install_error_handlers
@@ -66,4 +67,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_pages)
     app.include_router(registry_pages)
     app.include_router(registry_import_pages)
+    app.include_router(kmds_pages)
     return app

@@ -42,4 +42,6 @@ async def verify_csrf(request: Request) -> None:
         value = form.get(FIELD)
         sent = value if isinstance(value, str) else None
     if not isinstance(expected, str) or sent is None or not hmac.compare_digest(expected, sent):
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            await (await request.form()).close()  # uploaded files spooled to disk are released at once
         raise PermissionDenied("The form has expired or did not come from this site; reload the page and try again")

@@ -20,6 +20,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My organization", "/registry/my", Permission.REGISTRY_EDIT_OWN),
     NavItem("Organizations", "/registry/organizations", Permission.REGISTRY_VIEW),
     NavItem("Import", "/registry/import", Permission.REGISTRY_IMPORT),
+    NavItem("Validate AAS files", "/standard/validate", signed_in=False),
     NavItem("Audit log", "/audit", Permission.AUDIT_VIEW),
     NavItem("Users", "/admin/users", Permission.USERS_MANAGE),
     NavItem("API tokens", "/account/tokens", Permission.TOKENS_MANAGE_OWN),

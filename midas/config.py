@@ -1,7 +1,7 @@
 """One typed settings object, read from ``MIDAS_*`` environment variables.
 
-Outside development and tests it refuses the built-in secret key and an SQLite database in a temporary
-folder, so an operator cannot start a production server with a default that anyone can read here.
+In production it refuses the built-in secret key (anyone can read it here) and cookies sent over plain HTTP,
+so an operator cannot start a production server with an unsafe default.
 """
 
 from __future__ import annotations

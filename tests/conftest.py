@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
@@ -17,12 +18,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from midas import migrations
+from midas.auth.service import use_password_hasher
 from midas.config import Environment, Settings
 from midas.db import make_engine
 from midas.web.app import create_app
 from tests.services import POSTGRES_ADMIN_URL, missing
 
 BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Production argon2 costs ~0.1-0.5 s a hash on two cores; the tests hash hundreds of passwords and test
+    # the flow, not the cost. The parameters stay real argon2id, only cheaper.
+    use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def _libpq(url: str) -> str:

@@ -7,8 +7,6 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from midas.db import load_all_models as import_all_models  # noqa: F401  (TEMPORARY alias, removed below)
-
 MIGRATIONS_DIR = Path(__file__).parent
 
 

@@ -9,6 +9,12 @@ from midas.db import Base, UtcDateTime, enum_column, utc_now
 from midas.registry.enums import ContactRole, OrganizationKind
 
 
+# Search keys compare by code point on both databases (SQLite's BINARY; PostgreSQL's "C" collation), so a
+# prefix search is a key range on a B-tree index whatever the server's locale.
+def search_key(length: int) -> String:
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Organization(Base):
     """A company or institute taking part in the program, identified by its business registration number."""
 
@@ -17,26 +23,28 @@ class Organization(Base):
         CheckConstraint("employees >= 0", name="employees_not_negative"),
         CheckConstraint("annual_revenue_krw >= 0", name="revenue_not_negative"),
         CheckConstraint("founded_year BETWEEN 1800 AND 2100", name="founded_year_plausible"),
-        Index("ix_organization_filters", "region_code", "kind", "ksic_code"),
-        Index("ix_organization_ksic_region", "ksic_code", "region_code"),
+        # A filtered list is read in name order: each filter with the name key serves both WHERE and ORDER BY.
+        Index("ix_organization_region_list", "region_code", "is_active", "name_key"),
+        Index("ix_organization_kind_list", "kind", "is_active", "name_key"),
+        Index("ix_organization_ksic_list", "ksic_code", "is_active", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    brn: Mapped[str] = mapped_column(String(10), unique=True)
+    brn: Mapped[str] = mapped_column(search_key(10), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
-    name_en_key: Mapped[str | None] = mapped_column(String(200), index=True)
-    kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind), index=True)
+    name_key: Mapped[str] = mapped_column(search_key(200), index=True)
+    name_en_key: Mapped[str | None] = mapped_column(search_key(200), index=True)
+    kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind))
     ksic_code: Mapped[str] = mapped_column(String(5))
     region_code: Mapped[str] = mapped_column(String(2))
-    employees: Mapped[int] = mapped_column(Integer, index=True)
+    employees: Mapped[int] = mapped_column(Integer)
     annual_revenue_krw: Mapped[int | None] = mapped_column(BigInteger)
     founded_year: Mapped[int | None] = mapped_column(Integer)
     representative: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))
     website: Mapped[str | None] = mapped_column(String(300))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 

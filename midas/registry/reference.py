@@ -67,7 +67,10 @@ def format_brn(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
 
 
-_LEGAL_FORMS = re.compile(r"\(주\)|㈜|주식회사|\(유\)|유한회사|\(합\)|co\.,?\s*ltd\.?|inc\.?|corp\.?", re.IGNORECASE)
+# Word boundaries on the Latin forms: "Incheon", "Princeton" and "Corpus" keep their letters.
+_LEGAL_FORMS = re.compile(
+    r"\(주\)|㈜|주식회사|\(유\)|유한회사|\(합\)|\bco\.,?\s*ltd\b\.?|\binc\b\.?|\bcorp\b\.?", re.IGNORECASE
+)
 
 
 def name_search_key(name: str) -> str:

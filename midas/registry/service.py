@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from midas.audit import AuditEvent, list_events, record
 from midas.auth import Actor, Permission
@@ -200,16 +200,26 @@ def set_organization_active(
     return organization
 
 
+def _prefix_of(column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], key: str) -> ColumnElement[bool]:
+    """``column`` starts with ``key``, written as a key range that both databases serve from a B-tree index.
+
+    LIKE 'key%' is not indexable on SQLite (case-insensitive LIKE) nor on PostgreSQL outside the C
+    collation; the range is, because the key columns compare by code point (see models.search_key). The
+    LIKE stays as a recheck at the range's upper edge.
+    """
+    upper = key[:-1] + chr(ord(key[-1]) + 1)
+    return and_(column >= key, column < upper, column.startswith(key, autoescape=True))
+
+
 def _text_condition(text: str) -> ColumnElement[bool] | None:
-    """BRN prefix for digits, else name prefix on the Korean or English search key (both use an index)."""
+    """BRN prefix for digits, else name prefix on the Korean or English search key."""
     digits = normalize_brn(text)
     if digits.isdigit():
-        return Organization.brn.startswith(digits, autoescape=True)
+        return _prefix_of(Organization.brn, digits)
     key = name_search_key(text)
     if not key:
         return None
-    return or_(Organization.name_key.startswith(key, autoescape=True),
-               Organization.name_en_key.startswith(key, autoescape=True))
+    return or_(_prefix_of(Organization.name_key, key), _prefix_of(Organization.name_en_key, key))
 
 
 def _filtered(query: OrganizationQuery) -> Select[Organization]:

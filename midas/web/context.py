@@ -37,7 +37,9 @@ def db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": the transaction commits before the response is sent, so the next request of the same
+# client never waits on this one's write lock (SQLite) and never reads around an uncommitted change.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def bearer_token(request: Request) -> str | None:

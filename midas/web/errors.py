@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from midas.api.envelope import error_response, problems_from_validation
 from midas.errors import AuthenticationFailed, InvalidInput, MidasError, NotFound
-from midas.web.context import request_locale
+from midas.web.context import current_actor, request_locale
 from midas.web.rendering import render
 
 logger = logging.getLogger("midas.web")
@@ -22,7 +22,19 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _know_who_is_asking(request: Request) -> None:
+    """An error raised before the route ran (an unknown address) still shows the person's menu and language."""
+    if getattr(request.state, "actor", None) is not None or "session" not in request.scope:
+        return
+    try:
+        with request.app.state.session_factory() as session:
+            current_actor(request, session)
+    except MidasError:
+        return  # a revoked token or a stale cookie: the page is shown as to a visitor
+
+
 def _midas_error(request: Request, error: MidasError) -> Response:
+    _know_who_is_asking(request)
     if _is_api(request):
         return error_response(error, request_locale(request))
     if isinstance(error, AuthenticationFailed):

@@ -82,3 +82,14 @@ def test_pages_refuse_framing_and_foreign_scripts(client: TestClient) -> None:
     assert headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_unknown_address_still_shows_the_signed_in_person_their_menu_and_language(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.OPERATOR, locale="en")
+    sign_in(client, user)
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert '<html lang="en">' in page.text
+    assert 'href="/registry/organizations"' in page.text

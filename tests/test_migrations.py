@@ -1,0 +1,110 @@
+"""The migrations on both databases: up to head without drift, down to an empty database, up again, one
+revision at a time in both directions, and a head schema that takes what the models write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, select
+
+from midas import migrations
+from midas.auth import Role, User
+from midas.db import Base, load_all_models, make_engine, make_session_factory, transaction
+from midas.registry import Factory, Organization
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.factories import make_factory, make_organization, make_user
+
+BOOKKEEPING_TABLES = {"alembic_version"}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new, empty database of each backend, for this test alone."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'midas.db'}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    url = create_postgres_database(admin_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture
+def empty_engine(empty_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_database_url)
+    yield engine
+    engine.dispose()
+
+
+def platform_tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - BOOKKEEPING_TABLES
+
+
+def revisions_from_base() -> list[str]:
+    """Every revision id in order from the first to head (one line of history, no branches)."""
+    script = ScriptDirectory.from_config(migrations.alembic_config("sqlite://"))
+    return [revision.revision for revision in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+def test_history_has_a_single_head() -> None:
+    script = ScriptDirectory.from_config(migrations.alembic_config("sqlite://"))
+    heads = script.get_heads()
+    assert len(heads) == 1, f"several migration heads {heads}: merge them (alembic merge) or rebase one revision"
+
+
+def test_upgrade_check_downgrade_and_upgrade_again(empty_database_url: str, empty_engine: Engine) -> None:
+    migrations.upgrade(empty_database_url)
+    tables = platform_tables(empty_engine)
+    load_all_models()
+    assert tables == set(Base.metadata.tables), "the migrated tables differ from the models' tables"
+    migrations.check(empty_database_url)  # raises when the models and the migrations disagree
+
+    migrations.downgrade(empty_database_url, "base")
+    empty_engine.dispose()
+    assert platform_tables(empty_engine) == set()
+
+    migrations.upgrade(empty_database_url)
+    empty_engine.dispose()
+    assert platform_tables(empty_engine) == tables
+    migrations.check(empty_database_url)
+
+
+def test_each_revision_upgrades_and_downgrades_on_its_own(empty_database_url: str, empty_engine: Engine) -> None:
+    revisions = revisions_from_base()
+    assert revisions, "no migrations found"
+    seen: list[set[str]] = [platform_tables(empty_engine)]
+    for revision in revisions:
+        migrations.upgrade(empty_database_url, revision)
+        empty_engine.dispose()
+        seen.append(platform_tables(empty_engine))
+    for revision, tables_before in zip(reversed(revisions), reversed(seen[:-1]), strict=True):
+        migrations.downgrade(empty_database_url, "-1")
+        empty_engine.dispose()
+        assert platform_tables(empty_engine) == tables_before, f"downgrading {revision} left other tables"
+
+
+def test_the_head_schema_takes_rows_written_through_the_models(
+    empty_database_url: str, empty_engine: Engine
+) -> None:
+    migrations.upgrade(empty_database_url)
+    factory = make_session_factory(empty_engine)
+    with transaction(factory) as session:
+        organization = make_organization(session, name="(주)마이그레이션정밀", employees=77)
+        make_factory(session, organization, name="시험공장", production_lines=2)
+        make_user(session, Role.COMPANY_MEMBER, organization=organization, email="member@migration.example.kr")
+        organization_id = organization.id
+
+    with transaction(factory) as session:
+        stored = session.get(Organization, organization_id)
+        assert stored is not None
+        assert (stored.name, stored.employees) == ("(주)마이그레이션정밀", 77)
+        assert stored.created_at.tzinfo is not None
+        factories = session.scalars(select(Factory).where(Factory.organization_id == organization_id)).all()
+        assert [(f.name, f.production_lines) for f in factories] == [("시험공장", 2)]
+        member = session.scalars(select(User).where(User.email == "member@migration.example.kr")).one()
+        assert member.organization_id == organization_id
+        assert member.role is Role.COMPANY_MEMBER

@@ -27,10 +27,10 @@ from midas.registry import complete_brn, ksic_divisions, regions
 from midas.registry.importing import (
     ORGANIZATION_COLUMNS,
     ImportKind,
-    TemplateFormat,
     import_registry_file,
     read_table,
 )
+from midas.registry.spreadsheets import TemplateFormat
 
 KINDS = ("중소기업", "중소기업", "중소기업", "중견기업", "대기업", "기술공급기업")
 SYLLABLES = "한빛대성세진동아태양미래우리신한현대금강삼성진흥국제정밀기계"

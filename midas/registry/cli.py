@@ -20,10 +20,10 @@ from midas.registry.importing import (
     ImportMode,
     ImportPhase,
     ImportReport,
-    TemplateFormat,
     import_registry_file,
     template_file,
 )
+from midas.registry.spreadsheets import TemplateFormat
 
 app = typer.Typer(help="The registry of organizations and factories.", no_args_is_help=True)
 console = Console()

@@ -13,11 +13,11 @@ from midas.registry.importing import (
     ImportKind,
     ImportMode,
     ImportReport,
-    TemplateFormat,
     import_registry_file,
     template_file,
     template_file_name,
 )
+from midas.registry.spreadsheets import TemplateFormat
 from midas.web.context import DbSession, SignedInActor, request_locale, settings_of
 from midas.web.csrf import verify_csrf
 

@@ -12,17 +12,13 @@ import csv
 import io
 import re
 import uuid
-import warnings
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
 from enum import StrEnum
-from pathlib import PurePath
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -44,15 +40,19 @@ from midas.registry.reference import (
     regions,
 )
 from midas.registry.service import organization_ids_by_brn, organization_values
+from midas.registry.spreadsheets import (
+    FILE_FIELD,
+    SourceRow,
+    Table,
+    TemplateFormat,
+    is_blank,
+    read_table,
+    refuse_file,
+)
 from midas.registry.validation import parse_factory, parse_organization
 
-# An xlsx file is a zip archive; real workbooks unpack to some ten times their size. A far larger ratio is a
-# zip bomb, refused before openpyxl unpacks it.
-MAX_UNPACK_RATIO = 50
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 500
-FILE_FIELD = "file"
-XLSX_SIGNATURE = b"PK\x03\x04"
 EXAMPLE_BRN = complete_brn("123456789")
 
 
@@ -70,11 +70,6 @@ IMPORT_KIND_LABELS: dict[ImportKind, str] = {
 class ImportMode(StrEnum):
     ALL_OR_NOTHING = "all_or_nothing"
     VALID_ROWS = "valid_rows"
-
-
-class TemplateFormat(StrEnum):
-    XLSX = "xlsx"
-    CSV = "csv"
 
 
 class ImportPhase(StrEnum):
@@ -183,136 +178,6 @@ def list_import_layouts(*, actor: Actor) -> list[ImportLayout]:
 # Reading files -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    """One non-blank data row: its number as the spreadsheet shows it, and its cell values."""
-
-    number: int
-    cells: tuple[object, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A file's first sheet: the header cells (row ``header_row``) and the non-blank rows below it."""
-
-    header_row: int
-    headers: tuple[str, ...]
-    rows: tuple[SourceRow, ...]
-
-
-def _refuse(message: str, params: Mapping[str, str | int | None] | None = None, *, row: int | None = None,
-            column: str | None = None) -> InvalidInput:
-    return InvalidInput([Problem(FILE_FIELD, message, dict(params or {}), row=row, column=column)])
-
-
-def read_table(data: bytes, *, file_name: str, max_bytes: int) -> Table:
-    """The header and rows of a .csv or .xlsx file; raises InvalidInput (field "file") when it cannot be read."""
-    if not data and not file_name:
-        raise _refuse("Choose a file to upload")
-    if len(data) > max_bytes:
-        raise _refuse("The file is {size} bytes, more than the limit of {limit} bytes",
-                      {"size": f"{len(data):,}", "limit": f"{max_bytes:,}"})
-    if not data.strip():
-        raise _refuse("The file is empty")
-    if _file_format(file_name, data) is TemplateFormat.XLSX:
-        return _table_from(_xlsx_rows(data, max_bytes))
-    return _table_from(_csv_rows(_decode(data)))
-
-
-def _file_format(file_name: str, data: bytes) -> TemplateFormat:
-    suffix = PurePath(file_name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return TemplateFormat.XLSX
-    if suffix in (".csv", ".txt"):
-        return TemplateFormat.CSV
-    if suffix == ".xls":
-        raise _refuse("Excel 97-2003 files (.xls) cannot be read; save the file as .xlsx or CSV and upload it again")
-    if suffix:
-        raise _refuse("Upload a .csv or .xlsx file, not {name}", {"name": PurePath(file_name).name[:80]})
-    return TemplateFormat.XLSX if data.startswith(XLSX_SIGNATURE) else TemplateFormat.CSV
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a byte order mark) or CP949, the superset of EUC-KR that Korean Excel writes."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("cp949")
-        except UnicodeDecodeError as cp949_error:
-            # The encoding that read further is the one the file was meant to be in: report where it broke.
-            position = max(utf8_error.start, cp949_error.start)
-            line = data.count(b"\n", 0, position) + 1
-            raise _refuse("Line {line} is neither UTF-8 nor CP949 (EUC-KR) text; save the file as "
-                          "\"CSV UTF-8\" and upload it again", {"line": line}) from None
-
-
-def _csv_rows(text: str) -> list[tuple[int, tuple[object, ...]]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first_line:
-        delimiter = "\t" if "\t" in first_line else ";" if ";" in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, tuple[object, ...]]] = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            rows.append((number, tuple(cells)))
-    except csv.Error as error:
-        raise _refuse("The CSV file cannot be read at line {line}: {detail}",
-                      {"line": reader.line_num, "detail": str(error)}) from None
-    return rows
-
-
-def _xlsx_rows(data: bytes, max_bytes: int) -> list[tuple[int, tuple[object, ...]]]:
-    not_xlsx = _refuse("The file is not a valid Excel workbook (.xlsx); open it in Excel, save it as .xlsx "
-                       "and upload it again")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise not_xlsx from None
-    if unpacked > max_bytes * MAX_UNPACK_RATIO:
-        raise _refuse("The workbook unpacks to {size} bytes, too large to import; split it into smaller files",
-                      {"size": f"{unpacked:,}"})
-    try:
-        # openpyxl warns about workbook features it skips (data validation extensions, unknown styles);
-        # none of them matter for reading values.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                sheet.reset_dimensions()  # the stored dimension can be wrong; read every row there is
-                return [(number, tuple(_cell_value(v) for v in values))
-                        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
-            finally:
-                workbook.close()
-    except Exception:  # openpyxl raises many kinds of errors for a broken workbook; each means the same here
-        raise not_xlsx from None
-
-
-def _cell_value(value: object) -> object:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return value
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _table_from(rows: Sequence[tuple[int, tuple[object, ...]]]) -> Table:
-    filled = [(number, cells) for number, cells in rows if not all(_is_blank(c) for c in cells)]
-    if not filled:
-        raise _refuse("The file is empty")
-    (header_row, header_cells), *data_rows = filled
-    headers = tuple("" if _is_blank(c) else str(c).strip() for c in header_cells)
-    return Table(header_row=header_row, headers=headers,
-                 rows=tuple(SourceRow(number, cells) for number, cells in data_rows))
-
-
 # Matching headers to fields ----------------------------------------------------------------------------
 
 
@@ -346,7 +211,7 @@ def match_headers(layout: ImportLayout, table: Table) -> list[MatchedColumn]:
     for index, header in enumerate(table.headers):
         letter = get_column_letter(index + 1)
         if not header:
-            if any(index < len(r.cells) and not _is_blank(r.cells[index]) for r in table.rows):
+            if any(index < len(r.cells) and not is_blank(r.cells[index]) for r in table.rows):
                 problems.append(Problem(FILE_FIELD, "Column {letter} has values but no header",
                                         {"letter": letter}, row=table.header_row, column=letter))
             continue
@@ -392,7 +257,7 @@ def _raw_values(row: SourceRow, matched: Sequence[MatchedColumn]) -> dict[str, o
 
 
 def _extra_cells(row: SourceRow, width: int) -> bool:
-    return any(not _is_blank(c) for c in row.cells[width:])
+    return any(not is_blank(c) for c in row.cells[width:])
 
 
 def _outcome(row: SourceRow, matched: Sequence[MatchedColumn], width: int,
@@ -424,7 +289,7 @@ def valid_brn(value: object) -> str | None:
 
 def _parse_owner_brn(value: object) -> str:
     # The same messages as the organization form, so a factory file reads like the organization file.
-    if _is_blank(value):
+    if is_blank(value):
         raise InvalidInput([Problem("organization_brn", "This field is required")])
     digits = brn_digits(value)
     shown = str(value).strip()[:20]
@@ -597,7 +462,7 @@ def import_registry_file(
         table = read_table(data, file_name=file_name, max_bytes=max_bytes)
         matched = match_headers(LAYOUTS[kind], table)
         if not table.rows:
-            raise _refuse("The file has a header but no data rows")
+            raise refuse_file("The file has a header but no data rows")
     except InvalidInput as refused:
         return ImportReport(kind=kind, mode=mode, file_name=file_name, total_rows=0, imported_rows=0,
                             rejected_rows=0, problems=refused.problems, committed=False)

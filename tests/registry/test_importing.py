@@ -25,11 +25,10 @@ from midas.registry.importing import (
     ImportKind,
     ImportMode,
     ImportReport,
-    TemplateFormat,
     import_registry_file,
-    read_table,
     template_file,
 )
+from midas.registry.spreadsheets import TemplateFormat, read_table
 from tests.factories import factory_fields, make_organization, make_user, next_brn, organization_fields
 
 LIMIT = 5 * 1024 * 1024

@@ -41,6 +41,9 @@ MESSAGE_POSITION = {
     "Conflict": 0,
     "MidasError": 0,
     "InvalidInput": 1,
+    "single": 1,  # InvalidInput.single(field, message)
+    "TooManyAttempts": 0,
+    "refuse_file": 0,  # registry.spreadsheets: a file that cannot be read
     "_": 0,
     "gettext": 0,
     "translate": 1,

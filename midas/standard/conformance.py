@@ -27,7 +27,8 @@ from midas.standard import messages
 from midas.standard.model import template_by_semantic_id
 from midas.standard.model.aas import ELEMENT_CLASSES, LIST_ELEMENT_TYPES, first_key_value
 from midas.standard.model.elements import ElementSpec, SubmodelTemplate, TextFormat
-from midas.standard.model.structure import EQUIPMENT_LEVELS
+from midas.standard.model.structure import ARCHE_TYPE, EQUIPMENT_LEVELS
+from midas.standard.model.value_types import NUMERIC_TYPES
 from midas.standard.report import Finding, Layer, Severity
 
 __all__ = [
@@ -107,6 +108,15 @@ HIERARCHY = Rule(
     "Each node of the structure is at a lower equipment level than its parent",
     "구조의 각 노드는 상위 노드보다 낮은 설비 계층 수준이어야 함",
 )
+PART_LINKS = Rule(
+    "KMDS-STR-002",
+    "With ArcheType Full, each node is linked to its parent by a HasPart in the parent, each HasPart follows the"
+    " nesting, and no IsPartOf is used",
+    (
+        "ArcheType이 Full이면 각 노드는 상위 엔터티 안의 HasPart로 연결되고, 각 HasPart는 중첩을 따르며,"
+        " IsPartOf는 쓰지 않아야 함"
+    ),
+)
 VERDICT = Rule("KMDS-QA-001", "An inspection verdict agrees with the limits", "검사 판정이 규격 한계와 일치해야 함")
 LIMITS = Rule(
     "KMDS-QA-002", "The lower specification limit is not above the upper", "규격 하한이 상한보다 크지 않아야 함"
@@ -157,6 +167,7 @@ RULES: Final = (
     PLANNED_WITHIN_PERIOD,
     ORDER_NAMED,
     HIERARCHY,
+    PART_LINKS,
     VERDICT,
     LIMITS,
     DEFECT_TYPES,
@@ -475,7 +486,7 @@ class _SubmodelCheck:
                     VALUE_FORMAT, bound.value_path, messages.UNUSABLE_DURATION, id_short=spec.id_short, actual=value
                 )
                 return False
-        elif spec.value_type in _NUMERIC_TYPES:
+        elif spec.value_type in NUMERIC_TYPES:
             bound.number = parse_number(value)
             if bound.number is None:
                 self.report(
@@ -510,27 +521,6 @@ class _SubmodelCheck:
 def _name(element: aas.SubmodelElement, spec: ElementSpec) -> str:
     return element.id_short or spec.id_short
 
-
-_NUMERIC_TYPES: Final = frozenset(
-    {
-        aas.DataTypeDefXSD.DECIMAL,
-        aas.DataTypeDefXSD.DOUBLE,
-        aas.DataTypeDefXSD.FLOAT,
-        aas.DataTypeDefXSD.INTEGER,
-        aas.DataTypeDefXSD.LONG,
-        aas.DataTypeDefXSD.INT,
-        aas.DataTypeDefXSD.SHORT,
-        aas.DataTypeDefXSD.BYTE,
-        aas.DataTypeDefXSD.NON_NEGATIVE_INTEGER,
-        aas.DataTypeDefXSD.POSITIVE_INTEGER,
-        aas.DataTypeDefXSD.NEGATIVE_INTEGER,
-        aas.DataTypeDefXSD.NON_POSITIVE_INTEGER,
-        aas.DataTypeDefXSD.UNSIGNED_LONG,
-        aas.DataTypeDefXSD.UNSIGNED_INT,
-        aas.DataTypeDefXSD.UNSIGNED_SHORT,
-        aas.DataTypeDefXSD.UNSIGNED_BYTE,
-    }
-)
 
 # --- parsing XSD values -------------------------------------------------------------------------------------
 
@@ -808,9 +798,16 @@ def _order_named(root: _Bound) -> list[Finding]:
 
 
 def _structure_rules(root: _Bound) -> list[Finding]:
-    """KMDS-STR-001 over the whole tree."""
+    """KMDS-STR-001 over the whole tree, then KMDS-STR-002 when the ArcheType is Full."""
     entry = root.child("EntryNode")
-    return _hierarchy_findings(entry) if entry is not None else []
+    if entry is None:
+        return []
+    findings = _hierarchy_findings(entry)
+    arche_type = _usable(root.child("ArcheType"))
+    # Another ArcheType, or none, was reported already (KMDS-VALUE-001, KMDS-CARD-001): one mistake, one finding.
+    if arche_type is not None and arche_type.text == ARCHE_TYPE and isinstance(root.element, aas.Submodel):
+        findings += _PartLinks(root.element.id).findings(entry)
+    return findings
 
 
 def _hierarchy_findings(node: _Bound) -> list[Finding]:
@@ -836,6 +833,135 @@ def _hierarchy_findings(node: _Bound) -> list[Finding]:
             )
         findings += _hierarchy_findings(child)
     return findings
+
+
+_KeyPath = tuple[tuple[aas.KeyTypes, str], ...]
+
+
+def _key_path(reference: aas.Reference) -> _KeyPath | None:
+    """The keys of a model reference, for comparing; None for an external reference."""
+    if reference.type is not aas.ReferenceTypes.MODEL_REFERENCE:
+        return None
+    return tuple((key.type, key.value) for key in reference.keys)
+
+
+class _PartLinks:
+    """KMDS-STR-002 on a structure of ArcheType Full, which IDTA 02011 states downwards: every link of the tree
+    (a node nested in an entity) by a HasPart in the entity, first the entity and second the node; every HasPart
+    along the nesting; and no IsPartOf anywhere, as 02011 uses HasPart or IsPartOf, not both.
+
+    One mistake, one finding. A HasPart that points elsewhere or states a link again is reported, and the missing
+    link it was probably meant for (the node its second names, else the next missing one) is not reported again.
+    An IsPartOf is reported wherever it is; when it states a link that no HasPart states (the link stated upwards
+    instead of downwards), that link is not reported again as missing.
+    """
+
+    def __init__(self, submodel_id: str) -> None:
+        self.submodel: _KeyPath = ((aas.KeyTypes.SUBMODEL, submodel_id),)
+
+    def findings(self, entry: _Bound) -> list[Finding]:
+        if not isinstance(entry.element, aas.Entity) or not entry.usable or not entry.element.id_short:
+            return []
+        return self.entity_findings(entry, (*self.submodel, (aas.KeyTypes.ENTITY, entry.element.id_short)), None)
+
+    def entity_findings(self, entity: _Bound, here: _KeyPath, link: _Link | None) -> list[Finding]:
+        """The findings on an entity's IsPartOf relationships and its link to its parent, then on its HasPart
+        relationships, then on the nodes nested in it."""
+        name = entity.element.id_short or ""
+        findings, stated_upwards = _is_part_of_findings(entity, name, here, link)
+        if link is not None and not (link.stated or link.meant or stated_upwards):
+            findings.append(_finding(PART_LINKS, entity.path, messages.HAS_PART_MISSING, part=name, entity=link.parent))
+        nodes = {
+            (*here, (aas.KeyTypes.ENTITY, node.element.id_short)): node
+            for node in entity.children_named("Node")
+            if node.usable and isinstance(node.element, aas.Entity) and node.element.id_short
+        }
+        stated: dict[_KeyPath, str] = {}  # each node linked by a HasPart, with that HasPart's idShort
+        misdirected: list[_KeyPath | None] = []  # the seconds of the HasParts reported
+        for bound, relationship in _relationships(entity, "HasPart"):
+            first, second = _key_path(relationship.first), _key_path(relationship.second)
+            if first != here or second is None or second not in nodes:
+                findings.append(_part_finding(bound, messages.HAS_PART_ASTRAY, entity=name))
+                misdirected.append(second)
+            elif second in stated:
+                findings.append(_part_finding(bound, messages.PART_STATED_TWICE, entity=name, other=stated[second]))
+                misdirected.append(second)
+            else:
+                stated[second] = _relationship_name(bound)
+        unstated = [keys for keys, node in nodes.items() if keys not in stated and not _points_up(node, keys, here)]
+        meant = _meant_for(unstated, misdirected)
+        for keys, node in nodes.items():
+            findings += self.entity_findings(node, keys, _Link(name, here, keys in stated, keys in meant))
+        return findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """A node's link to the entity it is nested in, as that entity states it: the entity's name and key path,
+    whether a HasPart of the entity states the link, and whether a reported HasPart was probably meant for it."""
+
+    parent: str
+    keys: _KeyPath
+    stated: bool
+    meant: bool
+
+
+def _is_part_of_findings(entity: _Bound, name: str, here: _KeyPath, link: _Link | None) -> tuple[list[Finding], bool]:
+    """A finding on each IsPartOf of an entity, and whether one of them states the entity's link to its parent
+    where no HasPart does (the link stated upwards, the one mistake on that link)."""
+    findings: list[Finding] = []
+    stated_upwards = False
+    for bound, relationship in _relationships(entity, "IsPartOf"):
+        if link is not None and not link.stated and not stated_upwards and _states_link(relationship, here, link.keys):
+            findings.append(_part_finding(bound, messages.LINK_STATED_UPWARDS, entity=name, parent=link.parent))
+            stated_upwards = True
+        else:
+            findings.append(_part_finding(bound, messages.IS_PART_OF_WITH_FULL, entity=name))
+    return findings, stated_upwards
+
+
+def _states_link(relationship: aas.RelationshipElement, node: _KeyPath, parent: _KeyPath) -> bool:
+    """Whether an IsPartOf states that this node is part of this parent (first the node, second the parent)."""
+    return _key_path(relationship.first) == node and _key_path(relationship.second) == parent
+
+
+def _points_up(node: _Bound, keys: _KeyPath, parent: _KeyPath) -> bool:
+    """Whether the node states its link to its parent by an IsPartOf."""
+    return any(_states_link(relationship, keys, parent) for _bound, relationship in _relationships(node, "IsPartOf"))
+
+
+def _meant_for(unstated: list[_KeyPath], misdirected: list[_KeyPath | None]) -> set[_KeyPath]:
+    """The unstated links the reported HasParts were probably meant for: the node whose idShort ends a HasPart's
+    second, else the next unstated node in the order of the data."""
+    remaining = list(unstated)
+    meant: set[_KeyPath] = set()
+    unnamed = 0
+    for second in misdirected:
+        named = next((keys for keys in remaining if second and keys[-1] == second[-1]), None)
+        if named is None:
+            unnamed += 1
+        else:
+            remaining.remove(named)
+            meant.add(named)
+    meant.update(remaining[:unnamed])
+    return meant
+
+
+def _relationships(entity: _Bound, id_short: str) -> list[tuple[_Bound, aas.RelationshipElement]]:
+    return [
+        (bound, bound.element)
+        for bound in entity.children_named(id_short)
+        if bound.usable and isinstance(bound.element, aas.RelationshipElement)
+    ]
+
+
+def _relationship_name(relationship: _Bound) -> str:
+    return relationship.element.id_short or (relationship.spec.id_short if relationship.spec else "")
+
+
+def _part_finding(relationship: _Bound, message: str, **params: str) -> Finding:
+    """A KMDS-STR-002 finding on a relationship, which the message names by its idShort."""
+    return _finding(PART_LINKS, relationship.path, message, id_short=_relationship_name(relationship), **params)
 
 
 def _quality_rules(root: _Bound) -> list[Finding]:

@@ -53,6 +53,16 @@ PERIODS_OVERLAP: Final = (
 PLANNED_TIME_EXCEEDS_PERIOD: Final = "the planned busy time of {planned} s is longer than the period of {period} s"
 ORDER_RECORD_WITHOUT_ORDER: Final = "a record of an order run must name its order in OrderId"
 LEVEL_NOT_BELOW_PARENT: Final = "a {level} cannot be part of a {parent_level}: each node must be below its parent"
+HAS_PART_MISSING: Final = "{part} is nested in {entity}, but no HasPart in {entity} points to it"
+HAS_PART_ASTRAY: Final = "{id_short} in {entity} must point from {entity} to a node nested in it"
+PART_STATED_TWICE: Final = "{id_short} in {entity} states again the link that {other} states"
+IS_PART_OF_WITH_FULL: Final = (
+    "{id_short} in {entity} is an IsPartOf: with ArcheType Full the links are HasParts, and IDTA 02011 uses one or"
+    " the other, not both"
+)
+LINK_STATED_UPWARDS: Final = (
+    "{id_short} in {entity} states the link to {parent} upwards: with ArcheType Full it must be a HasPart in {parent}"
+)
 PASSED_OUTSIDE_LIMITS: Final = (
     "the verdict is Pass, but the measured value {measured} is outside the limits {lower} to {upper}"
 )
@@ -115,6 +125,17 @@ MESSAGES_KO: Final[dict[str, str]] = {
     ORDER_RECORD_WITHOUT_ORDER: "오더 수행 실적은 OrderId에 오더를 밝혀야 합니다",
     LEVEL_NOT_BELOW_PARENT: (
         "{level}는 {parent_level}의 하위 요소가 될 수 없습니다. 각 노드는 상위 노드보다 아래 수준이어야 합니다"
+    ),
+    HAS_PART_MISSING: "{part}는 {entity} 안에 중첩되어 있으나 {entity}에 그것을 가리키는 HasPart가 없습니다",
+    HAS_PART_ASTRAY: "{entity}의 {id_short}는 {entity}에서 그 안에 중첩된 노드를 가리켜야 합니다",
+    PART_STATED_TWICE: "{entity}의 {id_short}는 {other}가 이미 밝힌 연결을 다시 밝힙니다",
+    IS_PART_OF_WITH_FULL: (
+        "{entity}의 {id_short}는 IsPartOf입니다. ArcheType이 Full이면 연결은 HasPart로 밝히며,"
+        " IDTA 02011은 둘 중 하나만 씁니다"
+    ),
+    LINK_STATED_UPWARDS: (
+        "{entity}의 {id_short}는 {parent}와의 연결을 위로 밝힙니다. ArcheType이 Full이면 {parent} 안의"
+        " HasPart여야 합니다"
     ),
     PASSED_OUTSIDE_LIMITS: "합격으로 판정했으나 측정값 {measured}는 규격 {lower}~{upper}를 벗어납니다",
     FAILED_WITHIN_LIMITS: "불합격으로 판정했으나 측정값 {measured}는 규격 {lower}~{upper} 안에 있습니다",

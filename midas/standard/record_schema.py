@@ -11,7 +11,9 @@ the template's idShorts. Its rules, all derived from the model:
 - a collection that declares elements without values (IDTA 02008's metadata record) maps each element's name
   to its XSD value type, e.g. ``{"Force": "xs:double"}``;
 - an entity may give its ``idShort`` (and the entry node its ``globalAssetId``); the relationships between
-  entities (IDTA 02011 HasPart) are derived from the nesting and are not written;
+  entities are derived from the nesting and are not written: each entity gets an IDTA 02011 ``HasPart`` to each
+  node nested in it, as 02011's ArcheType ``Full`` states the tree, and no ``IsPartOf`` (02011 uses one or the
+  other, not both; the schema lists the derived relationships under ``x-kmds-derived``);
 - a reference (e.g. a calendar's ``inheritedFrom``) is the id of the submodel it points to;
 - elements with a fixed value (e.g. a process variable's ``key``) may be left out.
 
@@ -34,6 +36,7 @@ from midas.standard.model import NAMESPACE, template_by_id_short
 from midas.standard.model.aas import LIST_ELEMENT_TYPES, global_reference
 from midas.standard.model.concepts import HAS_PART, NODE
 from midas.standard.model.elements import ElementKind, ElementSpec, SubmodelTemplate, TextFormat
+from midas.standard.model.value_types import INTEGER_TYPES, REAL_TYPES
 
 __all__ = [
     "JSON_SCHEMA_DIALECT",
@@ -98,6 +101,15 @@ def _in_record(spec: ElementSpec) -> bool:
     return spec.kind is not ElementKind.RELATIONSHIP
 
 
+def _has_part(entity: ElementSpec) -> ElementSpec | None:
+    """The IDTA 02011 HasPart conversion writes into an entity, if entities may be nested in it. The template's
+    IsPartOf is never written: a K-MDS structure is of ArcheType Full, which states the tree by HasPart alone."""
+    has_part = next((child for child in entity.children if child.concept is HAS_PART), None)
+    if has_part is None or not any(child.kind is ElementKind.ENTITY for child in entity.children):
+        return None
+    return has_part
+
+
 def _object_schema(
     specs: Sequence[ElementSpec], *, extensible: bool, entity: ElementSpec | None = None
 ) -> dict[str, Any]:
@@ -117,6 +129,15 @@ def _object_schema(
     if required:
         schema["required"] = required
     schema["additionalProperties"] = {"type": ["number", "string", "boolean"]} if extensible else False
+    if entity is not None and (has_part := _has_part(entity)) is not None:
+        schema["x-kmds-derived"] = [
+            {
+                "idShort": has_part.id_short,
+                "semanticId": has_part.semantic_id,
+                "first": "this entity",
+                "second": "a node nested in this one (one relationship for each)",
+            }
+        ]
     return schema
 
 
@@ -171,32 +192,14 @@ def _declaration_schema(spec: ElementSpec) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "additionalProperties": extra}
 
 
-_INTEGER_TYPES: Final = frozenset(
-    {
-        aas.DataTypeDefXSD.INTEGER,
-        aas.DataTypeDefXSD.LONG,
-        aas.DataTypeDefXSD.INT,
-        aas.DataTypeDefXSD.SHORT,
-        aas.DataTypeDefXSD.BYTE,
-        aas.DataTypeDefXSD.NON_NEGATIVE_INTEGER,
-        aas.DataTypeDefXSD.POSITIVE_INTEGER,
-        aas.DataTypeDefXSD.UNSIGNED_LONG,
-        aas.DataTypeDefXSD.UNSIGNED_INT,
-        aas.DataTypeDefXSD.UNSIGNED_SHORT,
-        aas.DataTypeDefXSD.UNSIGNED_BYTE,
-    }
-)
-_NUMBER_TYPES: Final = frozenset({aas.DataTypeDefXSD.DECIMAL, aas.DataTypeDefXSD.DOUBLE, aas.DataTypeDefXSD.FLOAT})
-
-
 def _value_schema(spec: ElementSpec) -> dict[str, Any]:
     value_type = spec.value_type
     schema: dict[str, Any]
     if value_type is aas.DataTypeDefXSD.DURATION:
         schema = {"type": "number", "x-kmds-unit": "s"}
-    elif value_type in _NUMBER_TYPES:
+    elif value_type in REAL_TYPES:
         schema = {"type": "number"}
-    elif value_type in _INTEGER_TYPES:
+    elif value_type in INTEGER_TYPES:
         schema = {"type": "integer"}
     elif value_type is aas.DataTypeDefXSD.BOOLEAN:
         schema = {"type": "boolean"}
@@ -397,13 +400,15 @@ class _InstanceBuilder:
     def part_relationships(
         self, spec: ElementSpec, statements: list[aas.SubmodelElement], keys: tuple[aas.Key, ...]
     ) -> list[aas.SubmodelElement]:
-        """IDTA 02011 HasPart relationships from an entity to each node nested in it."""
-        if not any(child.concept is HAS_PART for child in spec.children):
+        """IDTA 02011 HasPart relationships from an entity (first) to each node nested in it (second): the tree
+        of ArcheType Full, stated downwards. No IsPartOf: 02011 uses one or the other, not both."""
+        has_part = _has_part(spec)
+        if has_part is None:
             return []
         parts = [element for element in statements if isinstance(element, aas.Entity) and _is_node(element)]
         return [
             aas.RelationshipElement(
-                id_short=f"HasPart{index + 1}",
+                id_short=f"{has_part.id_short}{index + 1}",
                 semantic_id=global_reference(HAS_PART.id),
                 first=self.model_reference(keys),
                 second=self.model_reference((*keys, aas.Key(type=aas.KeyTypes.ENTITY, value=part.id_short or ""))),
@@ -412,9 +417,13 @@ class _InstanceBuilder:
         ]
 
     def model_reference(self, keys: tuple[aas.Key, ...]) -> aas.Reference:
+        # Keys of their own: references that shared them would all change when one is edited.
         return aas.Reference(
             type=aas.ReferenceTypes.MODEL_REFERENCE,
-            keys=[aas.Key(type=aas.KeyTypes.SUBMODEL, value=self.submodel_id), *keys],
+            keys=[
+                aas.Key(type=aas.KeyTypes.SUBMODEL, value=self.submodel_id),
+                *(aas.Key(type=key.type, value=key.value) for key in keys),
+            ],
         )
 
 
@@ -544,7 +553,7 @@ def _lexical(value_type: aas.DataTypeDefXSD, value: object, pointer: str) -> str
     if value_type in (aas.DataTypeDefXSD.DOUBLE, aas.DataTypeDefXSD.FLOAT):
         number = _number(value, pointer)
         return str(int(number)) if isinstance(value, int) else repr(float(number))
-    if value_type in _INTEGER_TYPES:
+    if value_type in INTEGER_TYPES:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RecordError(pointer, "must be an integer")
         return str(value)

@@ -25,6 +25,7 @@ from midas.standard.model.aas import (
 from midas.standard.model.elements import Concept, ElementKind, ElementSpec, SubmodelTemplate
 from midas.standard.model.examples import EXAMPLE_RECORDS
 from midas.standard.model.production_performance import PROCESS_VARIABLES, PRODUCTION_PERFORMANCE
+from midas.standard.model.value_types import INTEGER_TYPES, REAL_TYPES
 from midas.standard.record_schema import record_to_submodel
 
 __all__ = [
@@ -232,24 +233,6 @@ def _concept_usages() -> dict[str, list[ElementSpec]]:
     return usages
 
 
-_INTEGER_TYPES: Final = frozenset(
-    {
-        aas.DataTypeDefXSD.INTEGER,
-        aas.DataTypeDefXSD.LONG,
-        aas.DataTypeDefXSD.INT,
-        aas.DataTypeDefXSD.SHORT,
-        aas.DataTypeDefXSD.BYTE,
-        aas.DataTypeDefXSD.NON_NEGATIVE_INTEGER,
-        aas.DataTypeDefXSD.POSITIVE_INTEGER,
-        aas.DataTypeDefXSD.UNSIGNED_LONG,
-        aas.DataTypeDefXSD.UNSIGNED_INT,
-        aas.DataTypeDefXSD.UNSIGNED_SHORT,
-        aas.DataTypeDefXSD.UNSIGNED_BYTE,
-        aas.DataTypeDefXSD.NEGATIVE_INTEGER,
-        aas.DataTypeDefXSD.NON_POSITIVE_INTEGER,
-    }
-)
-_REAL_TYPES: Final = frozenset({aas.DataTypeDefXSD.DECIMAL, aas.DataTypeDefXSD.DOUBLE, aas.DataTypeDefXSD.FLOAT})
 _TEXT_TYPES: Final = {
     aas.DataTypeDefXSD.STRING: aas.DataTypeIEC61360.STRING,
     aas.DataTypeDefXSD.DATE_TIME: aas.DataTypeIEC61360.TIMESTAMP,
@@ -268,9 +251,9 @@ def _iec_61360_data_type(spec: ElementSpec) -> aas.DataTypeIEC61360 | None:
         return aas.DataTypeIEC61360.FILE
     if spec.kind is not ElementKind.PROPERTY or spec.value_type is None:
         return None
-    if spec.value_type in _REAL_TYPES:
+    if spec.value_type in REAL_TYPES:
         return aas.DataTypeIEC61360.REAL_MEASURE if spec.unit else aas.DataTypeIEC61360.REAL_COUNT
-    if spec.value_type in _INTEGER_TYPES:
+    if spec.value_type in INTEGER_TYPES:
         return aas.DataTypeIEC61360.INTEGER_MEASURE if spec.unit else aas.DataTypeIEC61360.INTEGER_COUNT
     return _TEXT_TYPES.get(spec.value_type)
 

@@ -668,6 +668,26 @@ def test_a_planned_busy_time_longer_than_its_planned_period_is_named() -> None:
     assert found(environment) == [("KMDS-PP-006", f"{find(environment, 'PlannedBusyTime')}.value")]
 
 
+def test_calendar_extension_variables_keep_the_form_of_idta_02067() -> None:
+    environment = example("ProductionCalendar")
+    specification = next(element for _path, element in walk(environment) if element.id_short == "variableSpecification")
+    assert isinstance(specification, aas.File)
+    specification.content_type = "application/pdf"
+    name = next(element for _path, element in walk(environment) if element.id_short == "variableName")
+    assert isinstance(name, aas.Property)
+    name.value = None
+    assert found(environment) == [
+        ("KMDS-VALUE-002", f"{find(environment, 'variableName')}.value"),
+        ("KMDS-VALUE-001", f"{find(environment, 'variableSpecification')}.content_type"),
+    ]
+
+
+def test_calendar_extension_variables_are_optional_but_not_empty() -> None:
+    assert found(example("ProductionCalendar", lambda record: record.pop("specificationExtensionVariables"))) == []
+    environment = example("ProductionCalendar", lambda record: record.update(specificationExtensionVariables=[]))
+    assert found(environment) == [("KMDS-CARD-001", f"{find(environment, 'specificationExtensionVariables')}.value")]
+
+
 def test_template_submodels_are_checked_for_structure_only() -> None:
     submodel = record_to_submodel("ProductionPerformance", example_record("ProductionPerformance"))
     submodel.kind = aas.ModellingKind.TEMPLATE

@@ -23,10 +23,12 @@ from midas.standard.model import (
     template_by_id_short,
     template_by_semantic_id,
 )
-from midas.standard.model.concepts import ISO_22400_2, TS_UTC_TIME
+from midas.standard.model.concepts import IDTA_02067, ISO_22400_2, TS_UTC_TIME
+from midas.standard.model.production_calendar import PRODUCTION_CALENDAR
 from midas.standard.model.production_performance import PROCESS_VARIABLES, PRODUCTION_PERFORMANCE
 
 IDTA_02066 = "idta-templates/IDTA_02066_Template_PVM.json"
+IDTA_02067_FILE = "idta-templates/IDTA_02067_Template_ProductionCalendar.json"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -220,3 +222,46 @@ def test_the_changelog_records_this_version() -> None:
     changelog = Path(__file__).resolve().parents[2] / "midas" / "standard" / "CHANGELOG.md"
     released = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert released[0] == VERSION
+
+
+def calendar_elements(
+    elements: list[aas.SubmodelElement], parents: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], aas.SubmodelElement]]:
+    """Each element of a calendar with its path of idShorts; a list's items are ``*``."""
+    for element in elements:
+        path = (*parents, element.id_short or "*")
+        yield path, element
+        if isinstance(element, aas.SubmodelElementCollection | aas.SubmodelElementList):
+            yield from calendar_elements(element.value or [], path)
+
+
+def test_the_calendar_has_every_element_of_idta_02067(shared_standards: Path) -> None:
+    (published,) = load_environment(shared_standards / IDTA_02067_FILE).submodels or []
+    by_path: dict[tuple[str, ...], aas.SubmodelElement] = {}
+    for path, element in calendar_elements(published.submodel_elements or [], ()):
+        by_path.setdefault(path, element)  # 02067 shows three variables; they have the same form
+    kmds: dict[tuple[str, ...], ElementSpec] = {}
+
+    def collect(specs: tuple[ElementSpec, ...], parents: tuple[str, ...], *, in_list: bool) -> None:
+        for spec in specs:
+            path = (*parents, "*" if in_list else spec.id_short)
+            kmds[path] = spec
+            collect(spec.children, path, in_list=spec.kind is ElementKind.LIST)
+
+    collect(PRODUCTION_CALENDAR.elements, (), in_list=False)
+    assert set(by_path) <= set(kmds)
+    # 02067 requires its extension variables; K-MDS does not, as it does not require the calendar file.
+    published_cardinality = {("specificationExtensionVariables",): "One"}
+    for path, element in by_path.items():
+        spec = kmds[path]
+        assert element.semantic_id is not None
+        assert spec.semantic_id == element.semantic_id.keys[0].value.strip(), path
+        assert type(element).__name__ == spec.kind.value, path
+        if isinstance(element, aas.Property):
+            assert element.value_type is spec.value_type, path
+        if isinstance(element, aas.File):
+            assert element.content_type == spec.content_type, path
+        qualifiers = {qualifier.type: qualifier.value for qualifier in element.qualifiers or ()}
+        assert qualifiers["SMT/Cardinality"] == published_cardinality.get(path, spec.cardinality.value), path
+    from_02067 = {path for path, spec in kmds.items() if spec.semantic_id.startswith(IDTA_02067)}
+    assert from_02067 == set(by_path)

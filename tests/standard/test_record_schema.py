@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[impor
 
 from midas.standard.conformance import check_conformance, parse_duration
 from midas.standard.model import TEMPLATES
-from midas.standard.model.concepts import HAS_PART
+from midas.standard.model.concepts import HAS_PART, IS_PART_OF
 from midas.standard.record_schema import (
     JSON_SCHEMA_DIALECT,
     RecordError,
@@ -152,16 +152,22 @@ def test_values_keep_their_xsd_form() -> None:
 
 def test_the_structure_gets_its_part_relationships_from_the_nesting() -> None:
     submodel = record_to_submodel("FactoryStructure", example_record("FactoryStructure"))
-    relationships = [
-        element
-        for element in submodel.descend()
-        if isinstance(element, aas.RelationshipElement)
-        and element.semantic_id is not None
-        and element.semantic_id.keys[0].value == HAS_PART.id
-    ]
-    # Enterprise → site → area → work center → two work units: five parts.
-    assert len(relationships) == 5
-    (press,) = [relationship for relationship in relationships if relationship.second.keys[-1].value == "Press02"]
+
+    def relationships(concept_id: str) -> list[aas.RelationshipElement]:
+        return [
+            element
+            for element in submodel.descend()
+            if isinstance(element, aas.RelationshipElement)
+            and element.semantic_id is not None
+            and element.semantic_id.keys[0].value == concept_id
+        ]
+
+    has_parts = relationships(HAS_PART.id)
+    # Enterprise → site → area → work center → two work units: five parts, stated downwards as ArcheType Full
+    # does, with no IsPartOf (IDTA 02011 uses one or the other, not both).
+    assert len(has_parts) == 5
+    assert relationships(IS_PART_OF.id) == []
+    (press,) = [relationship for relationship in has_parts if relationship.second.keys[-1].value == "Press02"]
     path = [submodel.id, "Hanbit", "Changwon", "Machining", "PressLine1", "Press02"]
     assert [key.value for key in press.second.keys] == path
     assert [key.value for key in press.first.keys] == path[:-1]

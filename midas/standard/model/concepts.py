@@ -452,25 +452,34 @@ HAS_PART = Concept(
     id=IDTA_02011 + "HasPart/1/0",
     name_en="Has part",
     name_ko="하위 구성 요소",
-    definition_en="Relationship from an element (first) to one of its parts (second).",
-    definition_ko="한 요소(first)에서 그 구성 요소(second)로의 관계.",
+    definition_en="Relationship from an element (first) to one of its parts (second). IDTA 02011 uses either "
+    "HasPart or IsPartOf, not both; K-MDS structures (ArcheType Full) use HasPart, one in each entity for every "
+    "node nested in it.",
+    definition_ko="한 요소(first)에서 그 구성 요소(second)로의 관계. IDTA 02011은 HasPart와 IsPartOf 중 하나만 "
+    "쓴다. K-MDS 구조(ArcheType Full)는 HasPart를 쓰며, 각 엔터티 안에 중첩된 노드마다 하나씩 둔다.",
     source="IDTA 02011",
 )
 IS_PART_OF = Concept(
     id=IDTA_02011 + "IsPartOf/1/0",
     name_en="Is part of",
     name_ko="상위 구성 요소",
-    definition_en="Relationship from an element (first) to the element it is part of (second).",
-    definition_ko="한 요소(first)에서 그것을 포함하는 상위 요소(second)로의 관계.",
+    definition_en="Relationship from an element (first) to the element it is part of (second). IDTA 02011 uses "
+    "either IsPartOf or HasPart, not both; K-MDS structures (ArcheType Full) use HasPart, so they have no "
+    "IsPartOf.",
+    definition_ko="한 요소(first)에서 그것을 포함하는 상위 요소(second)로의 관계. IDTA 02011은 IsPartOf와 "
+    "HasPart 중 하나만 쓴다. K-MDS 구조(ArcheType Full)는 HasPart를 쓰므로 IsPartOf를 두지 않는다.",
     source="IDTA 02011",
 )
 ARCHE_TYPE = Concept(
     id=IDTA_02011 + "ArcheType/1/0",
     name_en="Archetype",
     name_ko="구조 원형",
-    definition_en="How much of the hierarchy the submodel holds: Full, OneDown or OneUp. K-MDS describes the "
-    "whole factory, so it is always Full.",
-    definition_ko="서브모델이 담는 계층의 범위(Full, OneDown, OneUp). K-MDS는 공장 전체를 기술하므로 항상 Full이다.",
+    definition_en="How much of the hierarchy the submodel holds, and so which way its links point: Full (the "
+    "whole tree) and OneDown (the entry node and its parts) state them downwards by HasPart, OneUp (the entry node "
+    "and what it is part of) upwards by IsPartOf. K-MDS describes the whole factory, so it is always Full.",
+    definition_ko="서브모델이 담는 계층의 범위이자 연결의 방향: Full(트리 전체)과 OneDown(진입 노드와 그 구성 "
+    "요소)은 HasPart로 아래로, OneUp(진입 노드와 그것을 포함하는 상위 요소)은 IsPartOf로 위로 밝힌다. K-MDS는 "
+    "공장 전체를 기술하므로 항상 Full이다.",
     source="IDTA 02011",
     codes=(
         CodeValue("Full", "Full", "전체"),
@@ -1024,6 +1033,35 @@ CALENDAR_INHERITED_FROM = Concept(
     name_ko="상위 달력",
     definition_en="Reference to a superordinate calendar this calendar inherits from (for example the site's).",
     definition_ko="이 달력이 물려받는 상위 달력(예: 사업장 달력)에 대한 참조.",
+    source="IDTA 02067",
+)
+CALENDAR_EXTENSION_VARIABLES = Concept(
+    id=IDTA_02067 + "specificationExtensionVariables/1/0",
+    name_en="Specification extension variables",
+    name_ko="달력 확장 변수",
+    definition_en="Variables that extend the iCalendar format of the calendar file, each given by its name and a "
+    "human-readable specification; IDTA 02067 uses this id for the list and for each of its items.",
+    definition_ko="달력 파일의 iCalendar 형식을 확장하는 변수들. 각 변수는 이름과 사람이 읽는 명세로 밝힌다. "
+    "IDTA 02067은 이 ID를 목록과 그 각 항목에 함께 쓴다.",
+    source="IDTA 02067",
+)
+CALENDAR_VARIABLE_NAME = Concept(
+    id=IDTA_02067 + "variableName/1/0",
+    name_en="Variable name",
+    name_ko="변수명",
+    definition_en="Name of an extension variable as the calendar file uses it, for example those of IDTA 02067: "
+    "X_BREAK (breaks), X_PRODUCTION_DAY (time the asset produces), X_MAINTENANCE (maintenance or repair).",
+    definition_ko="달력 파일에서 쓰는 확장 변수의 이름. 예: IDTA 02067의 X_BREAK(휴식), X_PRODUCTION_DAY(자산이 "
+    "생산하는 시간), X_MAINTENANCE(정비·수리).",
+    source="IDTA 02067",
+)
+CALENDAR_VARIABLE_SPECIFICATION = Concept(
+    id=IDTA_02067 + "variableSpecification/1/0",
+    name_en="Variable specification",
+    name_ko="변수 명세",
+    definition_en="Human-readable text file (text/plain) that specifies the extension variable and how an "
+    "application is to interpret it.",
+    definition_ko="확장 변수와 응용 프로그램이 그것을 해석하는 방법을 설명하는, 사람이 읽는 텍스트 파일(text/plain).",
     source="IDTA 02067",
 )
 SHIFTS = _kmds("Shifts", "Shifts", "교대 목록", "The shifts the factory works.", "공장이 운영하는 교대들.")

@@ -48,7 +48,8 @@ _STRUCTURE: Final[dict[str, Any]] = {
                 ],
             }
         ],
-    }
+    },
+    "ArcheType": "Full",
 }
 
 _EQUIPMENT: Final[dict[str, Any]] = {
@@ -170,6 +171,10 @@ _TIME_SERIES: Final[dict[str, Any]] = {
 
 _PRODUCTION_CALENDAR: Final[dict[str, Any]] = {
     "EquipmentId": "HB-CW",
+    "calendar": "https://hanbit.example.com/calendars/HB-CW.ics",
+    "specificationExtensionVariables": [
+        {"variableName": "X_BREAK", "variableSpecification": "https://hanbit.example.com/calendars/X_BREAK.txt"},
+    ],
     "Shifts": [
         {"ShiftName": "주간", "ShiftStart": "08:00:00+09:00", "ShiftEnd": "17:00:00+09:00", "BreakTime": 3600},
         {"ShiftName": "야간", "ShiftStart": "20:00:00+09:00", "ShiftEnd": "05:00:00+09:00", "BreakTime": 3600},

@@ -1,5 +1,10 @@
-"""Production calendar after IDTA 02067: the iCalendar file and inheritance of 02067, plus the shifts and
-planned periods (with their planned busy time) that K-MDS needs in plain elements to check production data.
+"""Production calendar after IDTA 02067: the iCalendar file, inheritance and specification extension variables of
+02067, plus the shifts and planned periods (with their planned busy time) that K-MDS needs in plain elements to
+check production data.
+
+02067 requires its list of extension variables; K-MDS makes it optional, as it makes the calendar file whose
+format the variables extend. Each variable keeps 02067's form: a name and a text file (text/plain, as 02067
+ships them) that specifies it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ _ONE = Cardinality.ONE
 _OPTIONAL = Cardinality.ZERO_TO_ONE
 _WITH_OFFSET = TextFormat.DATE_TIME_WITH_OFFSET
 _ZERO = Decimal(0)
+
+_EXTENSION_VARIABLE = collection_spec(
+    "specificationExtensionVariable",  # 02067's items have no idShort; this one names them in the reference
+    concepts.CALENDAR_EXTENSION_VARIABLES,
+    Cardinality.ONE_TO_MANY,
+    (
+        property_spec("variableName", concepts.CALENDAR_VARIABLE_NAME, _STRING, _ONE),
+        file_spec("variableSpecification", concepts.CALENDAR_VARIABLE_SPECIFICATION, _ONE, content_type="text/plain"),
+    ),
+)
 
 _SHIFT = collection_spec(
     "Shift",
@@ -64,6 +79,9 @@ PRODUCTION_CALENDAR: Final = SubmodelTemplate(
         property_spec("EquipmentId", concepts.EQUIPMENT_ID, _STRING, _ONE),
         file_spec("calendar", concepts.CALENDAR_FILE, _OPTIONAL, content_type="text/calendar"),
         reference_spec("inheritedFrom", concepts.CALENDAR_INHERITED_FROM, _OPTIONAL),
+        list_spec(
+            "specificationExtensionVariables", concepts.CALENDAR_EXTENSION_VARIABLES, _OPTIONAL, _EXTENSION_VARIABLE
+        ),
         list_spec("Shifts", concepts.SHIFTS, _OPTIONAL, _SHIFT),
         list_spec("PlannedPeriods", concepts.PLANNED_PERIODS, _OPTIONAL, _PLANNED_PERIOD),
     ),

@@ -44,6 +44,7 @@ MESSAGE_POSITION = {
     "single": 1,  # InvalidInput.single(field, message)
     "TooManyAttempts": 0,
     "refuse_file": 0,  # registry.spreadsheets: a file that cannot be read
+    "problem": 1,  # assessment.frameworks.loader: self.problem(path, message)
     "_": 0,
     "gettext": 0,
     "translate": 1,

@@ -1,0 +1,61 @@
+"""Capability frameworks as versioned data (YAML or JSON), validated on import, and the scoring they define."""
+
+from midas.assessment.frameworks.library import FrameworkLibrary, pin
+from midas.assessment.frameworks.loader import SHIPPED_FRAMEWORKS, load_framework, parse_framework, shipped_framework
+from midas.assessment.frameworks.model import (
+    Anchor,
+    Area,
+    Framework,
+    FrameworkRef,
+    Item,
+    LevelRule,
+    LocalizedText,
+    Scale,
+    ScoringMethod,
+    Tier,
+)
+from midas.assessment.frameworks.scoring import (
+    AreaGap,
+    AreaResult,
+    FrameworkPreview,
+    GapReport,
+    ItemGap,
+    ItemResult,
+    Result,
+    TierCount,
+    check_scores,
+    gap,
+    preview,
+    score,
+)
+
+__all__ = [
+    "SHIPPED_FRAMEWORKS",
+    "Anchor",
+    "Area",
+    "AreaGap",
+    "AreaResult",
+    "Framework",
+    "FrameworkLibrary",
+    "FrameworkPreview",
+    "FrameworkRef",
+    "GapReport",
+    "Item",
+    "ItemGap",
+    "ItemResult",
+    "LevelRule",
+    "LocalizedText",
+    "Result",
+    "Scale",
+    "ScoringMethod",
+    "Tier",
+    "TierCount",
+    "check_scores",
+    "gap",
+    "load_framework",
+    "parse_framework",
+    "pin",
+    "preview",
+    "score",
+    "shipped_framework",
+]

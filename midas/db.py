@@ -91,6 +91,7 @@ def load_all_models() -> None:
 
     A script that touches only accounts still needs the organization table that users refer to.
     """
+    import midas.assessment.models
     import midas.audit.models
     import midas.auth.models
     import midas.registry.models  # noqa: F401

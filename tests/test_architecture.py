@@ -105,7 +105,12 @@ def source_files() -> list[SourceFile]:
 
 def domain_packages() -> list[Path]:
     """Packages under midas/ that hold domain logic (they have a service.py)."""
-    return sorted(path.parent for path in PACKAGE.rglob("service.py"))
+    return sorted({path.parent for path in PACKAGE.rglob("*service.py")})
+
+
+def is_service_file(path: Path) -> bool:
+    """service.py, or <part>_service.py where a domain splits its services by noun."""
+    return path.name == "service.py" or path.name.endswith("_service.py")
 
 
 def is_route_file(path: Path) -> bool:
@@ -139,7 +144,7 @@ def test_services_models_and_enums_know_nothing_of_http() -> None:
     broken = [
         f"{f.where(i.line)} imports {i.module}"
         for f in source_files()
-        if f.path.name in ("service.py", "models.py", "enums.py")
+        if f.path.name in ("models.py", "enums.py") or is_service_file(f.path)
         for i in f.imports()
         if any(is_within(i.module, http) for http in HTTP_MODULES)
     ]
@@ -154,11 +159,13 @@ def test_dependencies_point_from_routes_to_services_to_models() -> None:
     }
     broken = []
     for f in source_files():
-        if f.path.name not in forbidden:
+        kind = "service.py" if is_service_file(f.path) else f.path.name
+        if kind not in forbidden:
             continue
         for i in f.imports():
             last = i.module.rpartition(".")[2]
-            if is_within(i.module, "midas") and last in forbidden[f.path.name]:
+            banned = forbidden[kind]
+            if is_within(i.module, "midas") and (last in banned or last.endswith(tuple(f"_{b}" for b in banned))):
                 broken.append(f"{f.where(i.line)} imports {i.module}")
     assert not broken, "routes -> services -> models, never backwards:\n" + "\n".join(broken)
 

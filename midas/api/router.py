@@ -3,6 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from midas import __version__
+from midas.assessment.pool_api import router as assessment_pool_router
+from midas.assessment.reliability_api import router as assessment_reliability_router
+from midas.assessment.rounds_api import router as assessment_rounds_router
+from midas.assessment.scoring_api import router as assessment_scoring_router
 from midas.auth.api import router as auth_router
 from midas.kmds.api import router as kmds_router
 from midas.registry.api import router as registry_router
@@ -21,4 +25,8 @@ def build_api_router() -> APIRouter:
     api.include_router(registry_router)
     api.include_router(registry_import_router)
     api.include_router(kmds_router)
+    api.include_router(assessment_pool_router)
+    api.include_router(assessment_rounds_router)
+    api.include_router(assessment_scoring_router)
+    api.include_router(assessment_reliability_router)
     return api

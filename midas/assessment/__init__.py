@@ -10,5 +10,38 @@ The pure building blocks stand today, each a subpackage with its own public API 
 - ``reliability``: Krippendorff's ordinal alpha with a bootstrap interval, expert calibration
   (leniency/severity, consistency), reconciliation triggers and distributions for operators.
 
-The tables, services, API, pages and the CLI that bring them to rounds, experts and companies come next.
+On top of them stand the tables (:mod:`.models`), the services split by noun (``framework_service``,
+``pool_service``, ``rounds_service``, ``scoring_service``, ``reliability_service``), the JSON API and pages for
+operators, experts and companies, and ``midas assessment``.
 """
+
+from midas.assessment.framework_service import framework_of, store_shipped_frameworks
+from midas.assessment.models import (
+    Assessment,
+    AssessmentRound,
+    ConflictOfInterest,
+    Expert,
+    ExpertAffiliation,
+    ExpertAssignment,
+    FrameworkVersion,
+    OrganizationRelation,
+    ScoreSheet,
+)
+from midas.assessment.pool_service import active_conflict_pairs, detect_conflicts, find_conflicts
+
+__all__ = [
+    "Assessment",
+    "AssessmentRound",
+    "ConflictOfInterest",
+    "Expert",
+    "ExpertAffiliation",
+    "ExpertAssignment",
+    "FrameworkVersion",
+    "OrganizationRelation",
+    "ScoreSheet",
+    "active_conflict_pairs",
+    "detect_conflicts",
+    "find_conflicts",
+    "framework_of",
+    "store_shipped_frameworks",
+]

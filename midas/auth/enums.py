@@ -22,6 +22,10 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
     TOKENS_MANAGE_OWN = "tokens.manage_own"
+    ASSESSMENT_MANAGE = "assessment.manage"
+    ASSESSMENT_VIEW_ALL = "assessment.view_all"
+    ASSESSMENT_SCORE = "assessment.score"
+    ASSESSMENT_SELF = "assessment.self"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -38,11 +42,14 @@ _READ = {Permission.REGISTRY_VIEW}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset(
-        _READ | {Permission.REGISTRY_EDIT_ANY, Permission.REGISTRY_IMPORT, Permission.AUDIT_VIEW}
+        _READ | {Permission.REGISTRY_EDIT_ANY, Permission.REGISTRY_IMPORT, Permission.AUDIT_VIEW,
+                 Permission.ASSESSMENT_MANAGE, Permission.ASSESSMENT_VIEW_ALL}
     ),
-    Role.EXPERT: frozenset(_READ),
-    Role.COMPANY_MEMBER: frozenset(_READ | {Permission.REGISTRY_EDIT_OWN, Permission.TOKENS_MANAGE_OWN}),
+    Role.EXPERT: frozenset(_READ | {Permission.ASSESSMENT_SCORE}),
+    Role.COMPANY_MEMBER: frozenset(
+        _READ | {Permission.REGISTRY_EDIT_OWN, Permission.TOKENS_MANAGE_OWN, Permission.ASSESSMENT_SELF}
+    ),
     Role.INVESTIGATOR: frozenset(_READ | {Permission.AUDIT_VIEW}),
     # The auditor reads everything and changes nothing.
-    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_VIEW, Permission.ASSESSMENT_VIEW_ALL}),
 }

@@ -4,6 +4,7 @@ import typer
 from rich.console import Console
 
 from midas import __version__, migrations
+from midas.assessment import cli as assessment_cli
 from midas.auth import cli as auth_cli
 from midas.config import get_settings
 from midas.demo import cli as demo_cli
@@ -16,6 +17,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(auth_cli.app, name="users")
 app.add_typer(kmds_cli.app, name="standard")
+app.add_typer(assessment_cli.app, name="assessment")
 # `midas seed` and `midas demo` are top-level commands defined by the demo package.
 for command in demo_cli.app.registered_commands:
     app.registered_commands.append(command)

@@ -12,6 +12,10 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from midas import __version__
 from midas.api.router import build_api_router
+from midas.assessment.pool_pages import router as assessment_pool_pages
+from midas.assessment.reliability_pages import router as assessment_reliability_pages
+from midas.assessment.rounds_pages import router as assessment_rounds_pages
+from midas.assessment.scoring_pages import router as assessment_scoring_pages
 from midas.audit.pages import router as audit_pages
 from midas.auth.pages import router as auth_pages
 from midas.config import Settings, get_settings
@@ -68,4 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(registry_pages)
     app.include_router(registry_import_pages)
     app.include_router(kmds_pages)
+    app.include_router(assessment_rounds_pages)
+    app.include_router(assessment_pool_pages)
+    app.include_router(assessment_scoring_pages)
+    app.include_router(assessment_reliability_pages)
     return app

@@ -15,7 +15,26 @@ On top of them stand the tables (:mod:`.models`), the services split by noun (``
 operators, experts and companies, and ``midas assessment``.
 """
 
+from midas.assessment.assignment import (
+    AssessmentNeed,
+    AssignmentProblem,
+    ConflictPair,
+    ExpertProfile,
+    affinity,
+    greedy_assignment,
+    solve_assignment,
+)
+from midas.assessment.enums import (
+    AffiliationKind,
+    AssessmentStatus,
+    AssignmentStatus,
+    ConflictKind,
+    ConflictSource,
+    RelationKind,
+    RoundStatus,
+)
 from midas.assessment.framework_service import framework_of, store_shipped_frameworks
+from midas.assessment.frameworks import Framework, score
 from midas.assessment.models import (
     Assessment,
     AssessmentRound,
@@ -27,21 +46,47 @@ from midas.assessment.models import (
     OrganizationRelation,
     ScoreSheet,
 )
-from midas.assessment.pool_service import active_conflict_pairs, detect_conflicts, find_conflicts
+from midas.assessment.pool_service import (
+    TECHNOLOGIES,
+    TECHNOLOGY_LABELS,
+    active_conflict_pairs,
+    detect_conflicts,
+    find_conflicts,
+)
+from midas.assessment.rounds_service import assignment_summary
 
 __all__ = [
+    "TECHNOLOGIES",
+    "TECHNOLOGY_LABELS",
+    "AffiliationKind",
     "Assessment",
+    "AssessmentNeed",
     "AssessmentRound",
+    "AssessmentStatus",
+    "AssignmentProblem",
+    "AssignmentStatus",
+    "ConflictKind",
     "ConflictOfInterest",
+    "ConflictPair",
+    "ConflictSource",
     "Expert",
     "ExpertAffiliation",
     "ExpertAssignment",
+    "ExpertProfile",
+    "Framework",
     "FrameworkVersion",
     "OrganizationRelation",
+    "RelationKind",
+    "RoundStatus",
     "ScoreSheet",
     "active_conflict_pairs",
+    "affinity",
+    "assignment_summary",
     "detect_conflicts",
     "find_conflicts",
     "framework_of",
+    "greedy_assignment",
+    "score",
+    "solve_assignment",
     "store_shipped_frameworks",
 ]

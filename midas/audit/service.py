@@ -45,6 +45,28 @@ def record(
     return event
 
 
+def record_refusal(
+    session: Session,
+    *,
+    actor: AuditActor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    reason: str,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Audit a refused attempt so that the record outlives the failed request.
+
+    The caller's transaction is rolled back first (a refused action changes nothing, and the request would roll it
+    back anyway), then the event is recorded and committed on its own; the caller raises its error afterwards.
+    """
+    session.rollback()
+    event = record(session, actor=actor, action=action, object_type=object_type, object_id=object_id,
+                   reason=reason, details=details)
+    session.commit()
+    return event
+
+
 class AuditReader(AuditActor, Protocol):
     # The audit package sits below auth, so it names the permission by its value.
     def require(self, permission: Any) -> None: ...

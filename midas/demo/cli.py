@@ -37,6 +37,8 @@ STEP_LABELS: dict[LoadStep, str] = {
     LoadStep.FACTORIES: "공장 / factories",
     LoadStep.CONTACTS: "담당자 / contacts",
     LoadStep.USERS: "사용자 / users",
+    LoadStep.EXPERTS: "전문가 / experts",
+    LoadStep.ASSESSMENTS: "평가 / assessments",
 }
 
 
@@ -85,7 +87,9 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
     console.print(
         f"[green]생성 완료 / Seeded[/green] ({summary.scale}, seed {summary.seed}, {seconds:.1f} s): "
         f"기업 {summary.organizations:,} organizations, 공장 {summary.factories:,} factories, "
-        f"담당자 {summary.contacts:,} contacts, 사용자 {summary.users} users"
+        f"담당자 {summary.contacts:,} contacts, 사용자 {summary.users} users, "
+        f"전문가 {summary.experts:,} experts, 평가 {summary.assessments:,} assessments, "
+        f"평가표 {summary.sheets:,} score sheets"
     )
 
 

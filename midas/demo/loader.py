@@ -20,6 +20,7 @@ from midas.audit import AuditEvent, record
 from midas.auth import SYSTEM, User, create_user
 from midas.config import Environment, Settings, get_settings
 from midas.db import Base, load_all_models, make_session_factory, transaction, utc_now
+from midas.demo.assessment_round import AssessmentDemoSummary, assessment_scale_for, load_assessment_demo
 from midas.demo.distributions import SCALES, Scale
 from midas.demo.national import DemoCountry, DemoCredential, demo_credentials, generate_country
 from midas.errors import Conflict, InvalidInput, PermissionDenied
@@ -28,7 +29,8 @@ from midas.registry import Contact, Factory, Organization
 BATCH_SIZE = 2_000
 SEED_ACTION = "demo.seed"
 # The tables the planner needs fresh statistics for after a bulk load.
-ANALYZED_TABLES = ("organization", "factory", "contact", "user_account")
+ANALYZED_TABLES = ("organization", "factory", "contact", "user_account", "expert", "expert_affiliation",
+                   "organization_relation", "conflict_of_interest", "assessment", "expert_assignment", "score_sheet")
 
 
 class LoadStep(StrEnum):
@@ -37,6 +39,8 @@ class LoadStep(StrEnum):
     FACTORIES = "factories"
     CONTACTS = "contacts"
     USERS = "users"
+    EXPERTS = "experts"
+    ASSESSMENTS = "assessments"
 
 
 class LoadProgress(Protocol):
@@ -66,6 +70,9 @@ class DemoSummary:
     contacts: int
     users: int
     credentials: tuple[DemoCredential, ...]
+    experts: int = 0
+    assessments: int = 0
+    sheets: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +168,17 @@ def _seed(session: Session, scale: Scale, seed: int, *, reset: bool, progress: L
                  [row.column_values(organization_ids[row.organization_index]) for row in country.factories])
     _insert_rows(session.connection(), _table(Contact), LoadStep.CONTACTS, progress,
                  [row.column_values(organization_ids[row.organization_index]) for row in country.contacts])
-    _create_users(session, country, organization_ids, progress)
+    users = _create_users(session, country, organization_ids, progress)
+    assessment = _load_assessment(session, country, organization_ids, users, scale, seed, progress)
     summary = DemoSummary(scale=scale.name, seed=seed, organizations=len(country.organizations),
                           factories=len(country.factories), contacts=len(country.contacts),
-                          users=len(country.users), credentials=tuple(u.credential for u in country.users))
+                          users=len(country.users), credentials=tuple(u.credential for u in country.users),
+                          experts=assessment.experts, assessments=assessment.assessments,
+                          sheets=assessment.sheets)
     record(session, actor=SYSTEM, action=SEED_ACTION, object_type="demo", object_id=scale.name,
            details={"scale": scale.name, "seed": seed, "organizations": summary.organizations,
-                    "factories": summary.factories, "contacts": summary.contacts, "users": summary.users})
+                    "factories": summary.factories, "contacts": summary.contacts, "users": summary.users,
+                    "experts": summary.experts, "assessments": summary.assessments, "sheets": summary.sheets})
     session.flush()
     _analyze(session)
     return summary
@@ -233,6 +244,18 @@ def _create_users(session: Session, country: DemoCountry, organization_ids: Sequ
                                  organization_id=organization_id))
         progress.advance(LoadStep.USERS, 1)
     return users
+
+
+def _load_assessment(session: Session, country: DemoCountry, organization_ids: Sequence[int], users: Sequence[User],
+                     scale: Scale, seed: int, progress: LoadProgress) -> AssessmentDemoSummary:
+    """The expert pool, its conflicts, the closed round 2025-1 with its sheets and the open round 2026-1."""
+    size = assessment_scale_for(scale)
+    progress.begin(LoadStep.EXPERTS, size.experts)
+    progress.begin(LoadStep.ASSESSMENTS, size.closed_assessments + size.open_assessments)
+    session.flush()
+    return load_assessment_demo(session, country, organization_ids, size, seed,
+                                user_ids={user.email: user.id for user in users},
+                                advance=lambda step, count: progress.advance(LoadStep(step), count))
 
 
 def _analyze(session: Session) -> None:

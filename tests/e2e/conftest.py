@@ -76,6 +76,8 @@ class DemoSite:
     operators: tuple[Login, ...]
     member: Login
     member_company: Company
+    experts: tuple[Login, ...] = ()
+    members: tuple[Login, ...] = ()
 
     @property
     def operator(self) -> Login:
@@ -102,8 +104,18 @@ def _company_of(session: Session, email: str) -> Company:
     return Company(organization.id, organization.name, organization.name_en, organization.brn)
 
 
+@dataclass(frozen=True, slots=True)
+class DemoLogins:
+    database_url: str
+    operators: tuple[Login, ...]
+    member: Login
+    member_company: Company
+    experts: tuple[Login, ...]
+    members: tuple[Login, ...]
+
+
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, tuple[Login, ...], Login, Company]:
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoLogins:
     """A new SQLite file, migrated and seeded by the demo generator at its small scale."""
     database_url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
     migrations.upgrade(database_url)
@@ -112,12 +124,13 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, tuple[
         summary = seed_demo(engine, scale="small", seed=DEMO_SEED, settings=site_settings(database_url))
         operators = _logins_for(summary.credentials, Role.OPERATOR)
         assert len(operators) >= 2, "the browser tests need two demo operators"
-        member = _logins_for(summary.credentials, Role.COMPANY_MEMBER)[0]
+        members = _logins_for(summary.credentials, Role.COMPANY_MEMBER)
+        experts = _logins_for(summary.credentials, Role.EXPERT)
         with Session(engine) as session:
-            company = _company_of(session, member.email)
+            company = _company_of(session, members[0].email)
     finally:
         engine.dispose()
-    return database_url, operators, member, company
+    return DemoLogins(database_url, operators, members[0], company, experts, members)
 
 
 @contextmanager
@@ -153,13 +166,12 @@ def chromium_executable() -> str:
 
 
 @pytest.fixture(scope="session")
-def site(
-    chromium_executable: str, demo_database: tuple[str, tuple[Login, ...], Login, Company]
-) -> Iterator[DemoSite]:
-    database_url, operators, member, company = demo_database
-    app = create_app(site_settings(database_url))
+def site(chromium_executable: str, demo_database: DemoLogins) -> Iterator[DemoSite]:
+    demo = demo_database
+    app = create_app(site_settings(demo.database_url))
     with serving(app) as base_url:
-        yield DemoSite(base_url, database_url, operators, member, company)
+        yield DemoSite(base_url, demo.database_url, demo.operators, demo.member, demo.member_company, demo.experts,
+                       demo.members)
 
 
 @pytest.fixture(scope="session")

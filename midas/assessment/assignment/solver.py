@@ -32,6 +32,10 @@ the models are always feasible; a slack left in the optimum means the problem is
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -61,6 +65,33 @@ MAX_PRICING_ROUNDS = 100
 # HiGHS's simplex_strategy values, and the share of new columns up to which a re-solve uses primal simplex.
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4
 FEW_NEW_COLUMNS = 0.005
+
+
+_CONSTRUCTING = threading.Lock()
+
+
+def quiet_highs() -> highspy.Highs:
+    """A silent HiGHS instance.
+
+    HiGHS prints its licence banner to the process's standard output when an instance is made, before any option
+    can silence it (ERGO-Code/HiGHS#1932: "it can't be switched off independently"), which would interleave with
+    the CLI's progress output. So the instance is made with file descriptor 1 pointed at the null device for that
+    instant, C's stdio buffers flushed before it is put back, and output silenced for everything after.
+    """
+    with _CONSTRUCTING:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+            ctypes.CDLL(None).fflush(None)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+    highs.silent()
+    return highs
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +140,7 @@ class _Program:
         self.employer_row: dict[int, int] = {}
         self.lone_pair: dict[int, int] = {}
         self.added_since_solve = 0
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.highs.silent()
+        self.highs = quiet_highs()
         self.highs.setOptionValue("mip_rel_gap", 0.0)
         # Devex pricing in dual simplex (HiGHS's simplex_dual_edge_weight_strategy 1): the first relaxation of a
         # half-size benchmark instance solved in 2.4 s against 3.7 s with the default.

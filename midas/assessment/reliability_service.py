@@ -14,7 +14,6 @@ submitted, revised or added after they were computed.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -24,7 +23,6 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats  # type: ignore[import-untyped]
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -43,10 +41,11 @@ from midas.assessment.reliability import (
     Rating,
     Resampling,
     alpha_from_coincidences,
+    calibration_from_scores,
     distribution_csv,
+    percentile_interval,
     summarize_levels,
 )
-from midas.assessment.reliability.alpha import BOOTSTRAP_BATCH
 from midas.auth import Actor, Permission
 from midas.errors import InvalidInput, NotFound
 from midas.registry import Organization, ksic_divisions, regions
@@ -454,7 +453,7 @@ class RatingMatrix:
         if np.isnan(point):
             return AlphaResult(None, None, None, confidence, int(pairable_units.size), n_unpaired, n_pairable, 0,
                                method, AlphaUndefined.NO_VARIATION)
-        low, high = _bootstrap(per_cluster, confidence=confidence, n_bootstrap=n_bootstrap, seed=seed)
+        low, high = percentile_interval(per_cluster, confidence=confidence, n_bootstrap=n_bootstrap, seed=seed)
         return AlphaResult(point, low, high, confidence, int(pairable_units.size), n_unpaired, n_pairable,
                            n_bootstrap, method)
 
@@ -487,7 +486,7 @@ class RatingMatrix:
         by_expert = {int(expert): (own[order[start:end]], others[order[start:end]])
                      for expert, start, end in zip(all_experts, *bounds_of, strict=True)}
         return tuple(
-            _calibration(str(int(expert)), int(count), *by_expert[int(expert)], bounds)
+            calibration_from_scores(str(int(expert)), int(count), *by_expert[int(expert)], bounds)
             for expert, count in sorted(zip(all_experts.tolist(), n_ratings.tolist(), strict=True),
                                         key=lambda pair: str(pair[0]))
         )
@@ -506,58 +505,3 @@ def _coincidences_by_cluster(counts: npt.NDArray[np.float64],
     return result
 
 
-def _bootstrap(per_cluster: npt.NDArray[np.float64], *, confidence: float, n_bootstrap: int,
-               seed: int) -> tuple[float | None, float | None]:
-    """The library's percentile interval: clusters drawn with replacement, in batches, undefined draws dropped."""
-    rng = np.random.default_rng(seed)
-    n_clusters, n_values, _ = per_cluster.shape
-    flat = per_cluster.reshape(n_clusters, n_values * n_values)
-    draw = np.full(n_clusters, 1.0 / n_clusters)
-    replicates = []
-    for start in range(0, n_bootstrap, BOOTSTRAP_BATCH):
-        size = min(BOOTSTRAP_BATCH, n_bootstrap - start)
-        times_drawn = rng.multinomial(n_clusters, draw, size=size).astype(np.float64)
-        replicates.append(alpha_from_coincidences((times_drawn @ flat).reshape(size, n_values, n_values)))
-    alphas = np.concatenate(replicates)
-    defined = alphas[~np.isnan(alphas)]
-    if defined.size == 0:
-        return None, None
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(defined, [tail, 1 - tail])
-    return float(low), float(high)
-
-
-def _calibration(expert_id: str, n_ratings: int, own: npt.NDArray[np.float64], others: npt.NDArray[np.float64],
-                 bounds: CalibrationBounds) -> ExpertCalibration:
-    deviations = own - others
-    n = int(deviations.size)
-    leniency = float(deviations.mean()) if n else None
-    spread = float(deviations.std(ddof=1)) if n >= MIN_COUNT_FOR_SPREAD else None
-    standard_error = spread / math.sqrt(n) if spread is not None else None
-    ci_low = ci_high = None
-    if leniency is not None and standard_error is not None:
-        margin = float(stats.t.ppf((1 + bounds.confidence) / 2, n - 1)) * standard_error
-        ci_low, ci_high = leniency - margin, leniency + margin
-    correlation = None
-    if n >= MIN_COUNT_FOR_SPREAD and np.ptp(own) > 0 and np.ptp(others) > 0:
-        correlation = float(np.corrcoef(own, others)[0, 1])
-    return ExpertCalibration(
-        expert_id=expert_id, n_ratings=n_ratings, n_corated=n, leniency=leniency, leniency_se=standard_error,
-        leniency_ci_low=ci_low, leniency_ci_high=ci_high, spread=spread, correlation=correlation,
-        flags=_flags(n, leniency, ci_low, ci_high, spread, bounds),
-    )
-
-
-def _flags(n_corated: int, leniency: float | None, ci_low: float | None, ci_high: float | None,
-           spread: float | None, bounds: CalibrationBounds) -> tuple[CalibrationFlag, ...]:
-    """The library's rule: too few co-rated items, else lenient/severe (interval clear of 0) and inconsistent."""
-    if n_corated < bounds.min_corated or leniency is None or ci_low is None or ci_high is None or spread is None:
-        return (CalibrationFlag.TOO_FEW_RATINGS,)
-    flags = []
-    if leniency > bounds.leniency_bound and ci_low > 0:
-        flags.append(CalibrationFlag.LENIENT)
-    if leniency < -bounds.leniency_bound and ci_high < 0:
-        flags.append(CalibrationFlag.SEVERE)
-    if spread > bounds.spread_bound:
-        flags.append(CalibrationFlag.INCONSISTENT)
-    return tuple(flags)

@@ -13,8 +13,9 @@ from midas.assessment.reliability.alpha import (
     alpha_from_coincidences,
     ordinal_alpha,
     ordinal_alpha_exact,
+    percentile_interval,
 )
-from midas.assessment.reliability.calibration import calibrate_experts
+from midas.assessment.reliability.calibration import calibrate_experts, calibration_from_scores
 from midas.assessment.reliability.disagreement import (
     DEFAULT_TOLERATED_ITEM_SPREAD,
     DEFAULT_TOLERATED_LEVEL_SPREAD,
@@ -73,9 +74,11 @@ __all__ = [
     "Resampling",
     "alpha_from_coincidences",
     "calibrate_experts",
+    "calibration_from_scores",
     "distribution_csv",
     "find_reconciliation_cases",
     "ordinal_alpha",
     "ordinal_alpha_exact",
+    "percentile_interval",
     "summarize_levels",
 ]

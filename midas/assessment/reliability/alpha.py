@@ -90,7 +90,7 @@ def ordinal_alpha(
     if np.isnan(point):
         return undefined(AlphaUndefined.NO_VARIATION)
     value = float(krippendorff.alpha(value_counts=counts, value_domain=domain, level_of_measurement="ordinal"))
-    low, high = _percentile_interval(per_cluster, confidence=confidence, n_bootstrap=n_bootstrap, seed=seed)
+    low, high = percentile_interval(per_cluster, confidence=confidence, n_bootstrap=n_bootstrap, seed=seed)
     return AlphaResult(
         alpha=value, ci_low=low, ci_high=high, confidence=confidence, n_units=len(units),
         n_unpaired_units=len(scores_by_unit) - len(units), n_pairable=int(counts.sum()), n_bootstrap=n_bootstrap,
@@ -182,7 +182,7 @@ def _coincidences_by_cluster(counts: IntArray, clusters: IntArray) -> FloatArray
     return per_cluster
 
 
-def _percentile_interval(
+def percentile_interval(
     per_cluster: FloatArray, *, confidence: float, n_bootstrap: int, seed: int
 ) -> tuple[float | None, float | None]:
     """Percentile interval of alpha over ``n_bootstrap`` resamples of the clusters (undefined replicates dropped)."""

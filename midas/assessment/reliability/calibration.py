@@ -11,11 +11,12 @@ These numbers are for operators; the service layer must not show them to compani
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from scipy import stats  # type: ignore[import-untyped]
 
 from midas.assessment.reliability.model import (
@@ -34,10 +35,6 @@ class _CoRated:
 
     own: list[int] = field(default_factory=list)
     others: list[float] = field(default_factory=list)
-
-    @property
-    def deviations(self) -> list[float]:
-        return [own - others for own, others in zip(self.own, self.others, strict=True)]
 
 
 def calibrate_experts(
@@ -78,25 +75,34 @@ def _corated_scores(ratings: Sequence[Rating]) -> dict[str, _CoRated]:
 
 
 def _calibration(expert_id: str, n_ratings: int, scores: _CoRated, bounds: CalibrationBounds) -> ExpertCalibration:
-    deviations = scores.deviations
-    leniency = statistics.fmean(deviations) if deviations else None
-    spread = statistics.stdev(deviations) if len(deviations) >= MIN_COUNT_FOR_SPREAD else None
-    standard_error = spread / math.sqrt(len(deviations)) if spread is not None else None
+    return calibration_from_scores(expert_id, n_ratings, np.array(scores.own, dtype=np.float64),
+                                   np.array(scores.others, dtype=np.float64), bounds)
+
+
+def calibration_from_scores(expert_id: str, n_ratings: int, own: npt.NDArray[np.float64],
+                            others: npt.NDArray[np.float64], bounds: CalibrationBounds) -> ExpertCalibration:
+    """One expert's calibration from their scores on co-rated items and the co-raters' means on the same items.
+
+    :func:`calibrate_experts` gathers these pairs from ratings; a caller that holds a whole round as a score matrix
+    (the service does) hands them over directly and gets exactly the same numbers and flags.
+    """
+    deviations = own - others
+    n = int(deviations.size)
+    leniency = float(deviations.mean()) if n else None
+    spread = float(deviations.std(ddof=1)) if n >= MIN_COUNT_FOR_SPREAD else None
+    standard_error = spread / math.sqrt(n) if spread is not None else None
     ci_low = ci_high = None
     if leniency is not None and standard_error is not None:
-        margin = float(stats.t.ppf((1 + bounds.confidence) / 2, len(deviations) - 1)) * standard_error
+        margin = float(stats.t.ppf((1 + bounds.confidence) / 2, n - 1)) * standard_error
         ci_low, ci_high = leniency - margin, leniency + margin
+    correlation = None
+    if n >= MIN_COUNT_FOR_SPREAD and np.ptp(own) > 0 and np.ptp(others) > 0:
+        correlation = float(np.corrcoef(own, others)[0, 1])
     return ExpertCalibration(
-        expert_id=expert_id, n_ratings=n_ratings, n_corated=len(deviations), leniency=leniency,
-        leniency_se=standard_error, leniency_ci_low=ci_low, leniency_ci_high=ci_high, spread=spread,
-        correlation=_correlation(scores), flags=_flags(len(deviations), leniency, ci_low, ci_high, spread, bounds),
+        expert_id=expert_id, n_ratings=n_ratings, n_corated=n, leniency=leniency, leniency_se=standard_error,
+        leniency_ci_low=ci_low, leniency_ci_high=ci_high, spread=spread, correlation=correlation,
+        flags=_flags(n, leniency, ci_low, ci_high, spread, bounds),
     )
-
-
-def _correlation(scores: _CoRated) -> float | None:
-    if len(scores.own) < MIN_COUNT_FOR_SPREAD or len(set(scores.own)) < 2 or len(set(scores.others)) < 2:
-        return None
-    return statistics.correlation([float(score) for score in scores.own], scores.others)
 
 
 def _flags(

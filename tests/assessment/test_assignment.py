@@ -29,7 +29,7 @@ from midas.errors import InvalidInput
 
 REGIONS = ("11", "41", "26", "48", "50")
 DIVISIONS = ("10", "20", "29", "30")
-TECHNOLOGIES = ("MES", "PLC", "quality", "AGV", "ERP")
+TECHNOLOGIES = ("MES", "PLC", "vision", "AGV", "ERP")
 
 
 def expert(id: str, *, employer: str = "", region: str = "11", load: int = 1, expertise: Sequence[str] = ("29",),

@@ -96,7 +96,7 @@ def test_the_ksx_framework_scores_1000_points_and_level_5_at_the_top() -> None:
 
 def test_an_item_earns_its_share_of_its_weight() -> None:
     framework = FRAMEWORKS["ksx9001_3"]
-    result = score(framework, {**uniform(framework, 0), "leadership.quality": 3})
+    result = score(framework, {**uniform(framework, 0), "leadership.vision": 3})
     assert result.overall == Decimal("12.00")  # 3/5 of 20 points
     assert result.area("leadership").score == Decimal("12.00")
     assert result.area("strategy").maximum == Decimal("100.00")
@@ -140,9 +140,9 @@ def test_a_partial_check_does_not_ask_for_missing_items() -> None:
 
 def test_the_gap_is_self_minus_expert_per_item_area_and_overall() -> None:
     framework = FRAMEWORKS["ksx9001_3"]
-    report = gap(framework, uniform(framework, 4), {**uniform(framework, 3), "leadership.quality": 5})
+    report = gap(framework, uniform(framework, 4), {**uniform(framework, 3), "leadership.vision": 5})
     by_item = {item.item_id: item for item in report.items}
-    assert by_item["leadership.quality"].difference == -1
+    assert by_item["leadership.vision"].difference == -1
     assert by_item["quality.spc"].difference == 1
     leadership = next(area for area in report.areas if area.area_id == "leadership")
     assert (leadership.self_score, leadership.expert_score) == (Decimal("80.00"), Decimal("68.00"))
@@ -163,7 +163,7 @@ def test_the_gap_says_which_side_is_incomplete() -> None:
 
 def test_the_preview_shows_the_shape_and_scores_what_it_can() -> None:
     framework = FRAMEWORKS["ksx9001_3"]
-    shown = preview(framework, {"leadership.quality": 5, "leadership.strategy": 9, "nowhere": 1})
+    shown = preview(framework, {"leadership.vision": 5, "leadership.strategy": 9, "nowhere": 1})
     assert [(count.tier.key, count.count) for count in shown.tiers] == [("field", 4), ("area", 10)]
     assert shown.item_count == 95
     assert shown.result.overall == Decimal("20.00")

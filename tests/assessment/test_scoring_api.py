@@ -42,10 +42,10 @@ def test_an_expert_saves_and_reads_a_draft(client: TestClient, session: Session)
     _, assessment, experts = scoring_setup(session)
     token = sign_in(client, user_of(session, experts[0]))
     saved = client.put(f"{API}/assessments/{assessment.id}/sheet", headers={"X-CSRF-Token": token},
-                       json={"scores": {"leadership.quality": 3}, "justifications": {}})
+                       json={"scores": {"leadership.vision": 3}, "justifications": {}})
     assert saved.status_code == 200, saved.text
     body = client.get(f"{API}/assessments/{assessment.id}/sheet").json()
-    assert body["scores"] == {"leadership.quality": 3}
+    assert body["scores"] == {"leadership.vision": 3}
     assert body["others"] is None
 
 
@@ -53,10 +53,10 @@ def test_a_score_outside_the_scale_is_located_and_changes_nothing(client: TestCl
     _, assessment, experts = scoring_setup(session)
     token = sign_in(client, user_of(session, experts[0]))
     response = client.put(f"{API}/assessments/{assessment.id}/sheet", headers={"X-CSRF-Token": token},
-                          json={"scores": {"leadership.quality": 7}})
+                          json={"scores": {"leadership.vision": 7}})
     assert response.status_code == 422
     problem = response.json()["error"]["problems"][0]
-    assert problem["field"] == "scores.leadership.quality"
+    assert problem["field"] == "scores.leadership.vision"
     assert "0" in problem["message"]
     assert "5" in problem["message"]
     assert session.scalars(select(ScoreSheet)).all() == []
@@ -66,7 +66,7 @@ def test_after_the_deadline_the_sheet_is_refused(client: TestClient, session: Se
     _, assessment, experts = scoring_setup(session, deadline=datetime.now(UTC) - timedelta(minutes=5))
     token = sign_in(client, user_of(session, experts[0]))
     response = client.put(f"{API}/assessments/{assessment.id}/sheet", headers={"X-CSRF-Token": token},
-                          json={"scores": {"leadership.quality": 3}})
+                          json={"scores": {"leadership.vision": 3}})
     assert response.status_code == 409
     assert session.scalars(select(ScoreSheet)).all() == []
 
@@ -76,7 +76,7 @@ def test_an_expert_not_assigned_gets_403_and_the_refusal_is_audited(client: Test
     stranger = make_expert(session, with_user=True)
     token = sign_in(client, user_of(session, stranger))
     response = client.put(f"{API}/assessments/{assessment.id}/sheet", headers={"X-CSRF-Token": token},
-                          json={"scores": {"leadership.quality": 3}})
+                          json={"scores": {"leadership.vision": 3}})
     assert response.status_code == 403
     assert client.get(f"{API}/assessments/{assessment.id}/sheet").status_code == 403
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "assessment.sheet.refused")).all()
@@ -133,7 +133,7 @@ def test_evidence_upload_list_and_download(client: TestClient, session: Session)
     _, assessment, experts = scoring_setup(session)
     token = sign_in(client, user_of(session, experts[0]))
     created = client.post(f"{API}/assessments/{assessment.id}/evidence", headers={"X-CSRF-Token": token},
-                          data={"kind": "photo", "title": "설비 상태판", "item_id": "leadership.quality"},
+                          data={"kind": "photo", "title": "설비 상태판", "item_id": "leadership.vision"},
                           files={"file": ("../line 1.png", b"\x89PNG\r\n", "image/png")})
     assert created.status_code == 201, created.text
     evidence = created.json()
@@ -157,7 +157,7 @@ def test_self_assessment_report_and_appeal(client: TestClient, session: Session)
     member = make_user(session, Role.COMPANY_MEMBER, organization=assessment.organization)
     token = sign_in(client, member)
     assert client.put(f"{API}/assessments/{assessment.id}/self-assessment", headers={"X-CSRF-Token": token},
-                      json={"scores": {"leadership.quality": 4}}).status_code == 200
+                      json={"scores": {"leadership.vision": 4}}).status_code == 200
     submitted = client.post(f"{API}/assessments/{assessment.id}/self-assessment/submit",
                             headers={"X-CSRF-Token": token}, json={"scores": all_scores(assessment, 4)})
     assert submitted.json()["overall"] == "800.00"

@@ -38,7 +38,7 @@ def test_the_scoring_form_has_a_radio_per_anchor_and_collapsible_areas(client: T
     assert page.status_code == 200
     html = page.text
     assert '<link rel="stylesheet" href="/static/assessment-scoring.css">' in html
-    assert html.count('name="score:leadership.quality"') == 6  # levels 0-5
+    assert html.count('name="score:leadership.vision"') == 6  # levels 0-5
     assert html.count('<details class="score-section"') == 4  # the four fields of KS X 9001-3
     assert "해당 활동이나 시스템이 없다" in html  # the anchor text, in Korean first
     assert "<script>" not in html
@@ -48,12 +48,12 @@ def test_the_form_saves_a_draft_and_shows_problems_at_their_item(client: TestCli
     _, assessment, experts = scoring_setup(session)
     token = sign_in(client, user_of(session, experts[0]))
     saved = client.post(f"/assessment/assessments/{assessment.id}/score", follow_redirects=False,
-                        data={"csrf_token": token, "action": "save", "score:leadership.quality": "4"})
+                        data={"csrf_token": token, "action": "save", "score:leadership.vision": "4"})
     assert saved.status_code == 303
     page = client.get(saved.headers["location"]).text
     assert re.search(r'value="4"\s+checked', page)
     refused = client.post(f"/assessment/assessments/{assessment.id}/score",
-                          data={"csrf_token": token, "action": "submit", "score:leadership.quality": "4"})
+                          data={"csrf_token": token, "action": "submit", "score:leadership.vision": "4"})
     assert refused.status_code == 422
     assert "이 항목에 점수가 없습니다" in refused.text
     assert re.search(r'value="4"\s+checked', refused.text)  # what was typed stays on the form
@@ -148,17 +148,17 @@ def test_the_draft_autosaves_through_htmx_and_reports_problems(client: TestClien
     form = client.get(f"/assessment/assessments/{assessment.id}/score").text
     assert f'hx-post="/assessment/assessments/{assessment.id}/score/draft"' in form
     saved = client.post(f"/assessment/assessments/{assessment.id}/score/draft", headers={"HX-Request": "true"},
-                        data={"csrf_token": token, "score:leadership.quality": "2", "why:leadership.quality": "면담"})
+                        data={"csrf_token": token, "score:leadership.vision": "2", "why:leadership.vision": "면담"})
     assert saved.status_code == 200
     assert "임시 저장했습니다" in saved.text
     assert "<html" not in saved.text
     sheet = session.scalars(select(ScoreSheet)).one()
-    assert sheet.scores == {"leadership.quality": 2}
+    assert sheet.scores == {"leadership.vision": 2}
     wrong = client.post(f"/assessment/assessments/{assessment.id}/score/draft",
-                        data={"csrf_token": token, "score:leadership.quality": "9"})
+                        data={"csrf_token": token, "score:leadership.vision": "9"})
     assert "저장하지 못했습니다" in wrong.text
     session.refresh(sheet)
-    assert sheet.scores == {"leadership.quality": 2}
+    assert sheet.scores == {"leadership.vision": 2}
 
 
 def test_evidence_added_on_the_form_is_listed_for_the_experts(client: TestClient, session: Session) -> None:

@@ -54,33 +54,33 @@ def test_a_draft_may_be_partial_and_is_kept(session: Session) -> None:
     _, assessment, experts = scoring_setup(session)
     actor = expert_actor(session, experts[0])
     view = service.save_sheet(session, actor=actor, assessment_id=assessment.id,
-                              scores={"leadership.quality": 3}, justifications={"leadership.quality": "비전 문서 확인"})
-    assert view.scores == {"leadership.quality": 3}
+                              scores={"leadership.vision": 3}, justifications={"leadership.vision": "비전 문서 확인"})
+    assert view.scores == {"leadership.vision": 3}
     assert view.submitted_at is None
     assert view.can_edit
     again = service.get_my_sheet(session, actor=actor, assessment_id=assessment.id)
-    assert again.justifications == {"leadership.quality": "비전 문서 확인"}
+    assert again.justifications == {"leadership.vision": "비전 문서 확인"}
 
 
 def test_a_score_outside_the_scale_is_refused_with_its_item_and_nothing_changes(session: Session) -> None:
     _, assessment, experts = scoring_setup(session)
     actor = expert_actor(session, experts[0])
-    service.save_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.quality": 2},
+    service.save_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.vision": 2},
                        justifications={})
     with pytest.raises(InvalidInput) as refused:
         service.save_sheet(session, actor=actor, assessment_id=assessment.id,
-                           scores={"leadership.quality": 4, "leadership.organisation": 9}, justifications={})
+                           scores={"leadership.vision": 4, "leadership.organisation": 9}, justifications={})
     assert [p.field for p in refused.value.problems] == ["scores.leadership.organisation"]
     assert refused.value.problems[0].params == {"level": 9, "min": 0, "max": 5}
-    assert service.get_my_sheet(session, actor=actor, assessment_id=assessment.id).scores == {"leadership.quality": 2}
+    assert service.get_my_sheet(session, actor=actor, assessment_id=assessment.id).scores == {"leadership.vision": 2}
 
 
 def test_a_too_long_justification_is_refused(session: Session) -> None:
     _, assessment, experts = scoring_setup(session)
     with pytest.raises(InvalidInput) as refused:
         service.save_sheet(session, actor=expert_actor(session, experts[0]), assessment_id=assessment.id,
-                           scores={}, justifications={"leadership.quality": "x" * 1001})
-    assert refused.value.problems[0].field == "justifications.leadership.quality"
+                           scores={}, justifications={"leadership.vision": "x" * 1001})
+    assert refused.value.problems[0].field == "justifications.leadership.vision"
 
 
 def test_submitting_needs_every_item_and_justified_extremes(session: Session) -> None:
@@ -88,14 +88,14 @@ def test_submitting_needs_every_item_and_justified_extremes(session: Session) ->
     actor = expert_actor(session, experts[0])
     framework = framework_of_assessment(assessment)
     with pytest.raises(InvalidInput) as incomplete:
-        service.submit_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.quality": 3})
+        service.submit_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.vision": 3})
     assert len(incomplete.value.problems) == len(framework.items) - 1
-    scores = uniform_scores(framework, 3) | {"leadership.quality": 5}
+    scores = uniform_scores(framework, 3) | {"leadership.vision": 5}
     with pytest.raises(InvalidInput) as unjustified:
         service.submit_sheet(session, actor=actor, assessment_id=assessment.id, scores=scores)
-    assert [p.field for p in unjustified.value.problems] == ["justifications.leadership.quality"]
+    assert [p.field for p in unjustified.value.problems] == ["justifications.leadership.vision"]
     view = service.submit_sheet(session, actor=actor, assessment_id=assessment.id, scores=scores,
-                                justifications={"leadership.quality": "전사 KPI 대시보드 운영"})
+                                justifications={"leadership.vision": "전사 KPI 대시보드 운영"})
     assert view.submitted_at is not None
     assert view.overall is not None
     assert not view.can_edit
@@ -105,7 +105,7 @@ def test_after_the_deadline_a_sheet_is_refused_and_nothing_changes(session: Sess
     _, assessment, experts = scoring_setup(session, deadline=datetime.now(UTC) - timedelta(hours=1))
     actor = expert_actor(session, experts[0])
     with pytest.raises(Conflict):
-        service.save_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.quality": 3},
+        service.save_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.vision": 3},
                            justifications={})
     with pytest.raises(Conflict):
         submit(session, assessment, experts[0], 3)
@@ -118,7 +118,7 @@ def test_an_expert_not_assigned_is_refused_and_the_refusal_stays_audited(session
     session.commit()  # the setup is kept; the refusal rolls back only what the refused call held
     actor = expert_actor(session, stranger)
     with pytest.raises(PermissionDenied):
-        service.save_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.quality": 3},
+        service.save_sheet(session, actor=actor, assessment_id=assessment.id, scores={"leadership.vision": 3},
                            justifications={})
     session.rollback()  # what the request does after the error
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "assessment.sheet.refused")).all()
@@ -141,7 +141,7 @@ def test_scoring_is_blind_until_every_expert_has_submitted(session: Session) -> 
     _, assessment, experts = scoring_setup(session)
     first, second = (expert_actor(session, e) for e in experts)
     submit(session, assessment, experts[0], 3)
-    service.save_sheet(session, actor=second, assessment_id=assessment.id, scores={"leadership.quality": 1},
+    service.save_sheet(session, actor=second, assessment_id=assessment.id, scores={"leadership.vision": 1},
                        justifications={})
     assert service.get_my_sheet(session, actor=first, assessment_id=assessment.id).others is None
     assert service.get_my_sheet(session, actor=second, assessment_id=assessment.id).others is None
@@ -258,7 +258,7 @@ def test_evidence_notes_and_files_with_their_limits(session: Session) -> None:
     _, assessment, experts = scoring_setup(session)
     actor = expert_actor(session, experts[0])
     note = service.add_evidence(session, actor=actor, assessment_id=assessment.id, kind="note", title="면담",
-                                note="생산팀장 면담", item_id="leadership.quality")
+                                note="생산팀장 면담", item_id="leadership.vision")
     photo = service.add_evidence(session, actor=actor, assessment_id=assessment.id, kind="photo", title="라인",
                                  upload=service.Upload("../../현장 사진.jpg", "image/jpeg", b"\xff\xd8\xff"))
     assert photo.filename == "현장 사진.jpg"
@@ -294,12 +294,12 @@ def test_self_assessment_draft_submit_and_its_limits(session: Session) -> None:
     framework = framework_of_assessment(assessment)
     member = actor_for(make_user(session, Role.COMPANY_MEMBER, organization=assessment.organization))
     view = service.save_self_assessment(session, actor=member, assessment_id=assessment.id,
-                                        scores={"leadership.quality": 4})
-    assert view.scores == {"leadership.quality": 4}
+                                        scores={"leadership.vision": 4})
+    assert view.scores == {"leadership.vision": 4}
     assert view.can_edit
     with pytest.raises(InvalidInput):
         service.save_self_assessment(session, actor=member, assessment_id=assessment.id,
-                                     scores={"leadership.quality": 6})
+                                     scores={"leadership.vision": 6})
     submitted = service.submit_self_assessment(session, actor=member, assessment_id=assessment.id,
                                                scores=uniform_scores(framework, 4))
     assert submitted.overall == Decimal("800.00")

@@ -25,6 +25,7 @@ from midas.assessment.assignment import (
     reassign_after_decline,
     solve_assignment,
 )
+from midas.assessment.assignment import solver as solver_module
 from midas.errors import InvalidInput
 
 REGIONS = ("11", "41", "26", "48", "50")
@@ -404,3 +405,26 @@ def test_greedy_is_the_paper_greedy(seed: int) -> None:
     assert [(a.assessment_id, a.expert_id) for a in greedy.assignments] == plain_greedy(problem)
     filled = Counter(a.assessment_id for a in greedy.assignments)
     assert list(greedy.unfilled) == [a.id for a in problem.assessments if filled[a.id] < a.experts_needed]
+
+
+@pytest.mark.parametrize(("seed", "experts", "assessments", "load"),
+                         [(27, 40, 60, (2, 6)), (32, 40, 60, (2, 6)), (77, 40, 60, (2, 6)), (369, 8, 6, (1, 3))])
+def test_a_fractional_relaxation_is_settled_near_its_fractional_pairs_and_stays_optimal(
+    seed: int, experts: int, assessments: int, load: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """These instances have a fractional relaxation: the solver's branch and bound around the fractional pairs
+    (or the whole model when that is not enough) still gives the optimum over every pair."""
+    calls: list[int] = []
+    original = solver_module._Program.integer_near
+
+    def spy(self: solver_module._Program, relaxed: np.ndarray) -> tuple[float, np.ndarray] | None:  # type: ignore[type-arg]
+        calls.append(1)
+        return original(self, relaxed)
+
+    monkeypatch.setattr(solver_module._Program, "integer_near", spy)
+    problem = random_problem(seed, experts=experts, assessments=assessments, load=load)
+    priced = solve_assignment(problem, candidates_per_place=1)
+    assert calls, "this instance no longer has a fractional relaxation; pick another seed"
+    monkeypatch.setattr(solver_module._Program, "integer_near", original)
+    assert priced.objective == solve_assignment(problem, candidates_per_place=len(problem.experts)).objective
+    assert rule_breaks(problem, priced.assignments) == []

@@ -37,6 +37,7 @@ import os
 import sys
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import highspy
@@ -62,6 +63,8 @@ TOLERANCE = 1e-6
 CANDIDATES_PER_PLACE = 3
 PRICED_PAIRS_PER_ASSESSMENT = 4
 MAX_PRICING_ROUNDS = 100
+# Threads that price blocks of pairs at once: one per core, at most four (the target machine has two).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 # HiGHS's simplex_strategy values, and the share of new columns up to which a re-solve uses primal simplex.
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4
 FEW_NEW_COLUMNS = 0.005
@@ -204,10 +207,12 @@ class _Program:
         self.pairs = self.pairs + pairs
         self.added_since_solve += len(pairs)
 
-    def _run(self) -> Floats:
+    def _run(self, *, integer: bool = False) -> Floats:
         # New columns leave the last basis primal feasible: a few are priced in by primal simplex in a handful of
         # iterations, where dual simplex would wander for thousands; many new columns are faster with dual simplex.
-        few = self.added_since_solve <= FEW_NEW_COLUMNS * len(self.pairs)
+        # Branch and bound solves its root from scratch, and from scratch primal simplex takes many times longer
+        # than dual (433 s against 16 s on the benchmark's first model): an integer solve always uses dual.
+        few = not integer and self.added_since_solve <= FEW_NEW_COLUMNS * len(self.pairs)
         self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if few else DUAL_SIMPLEX)
         self.added_since_solve = 0
         self.highs.run()
@@ -241,7 +246,43 @@ class _Program:
         """The integer optimum over the pairs held (branch and bound with zero gap)."""
         columns = self.highs.getNumCol()
         self.highs.changeColsIntegrality(columns, np.arange(columns, dtype=np.int32), np.ones(columns, np.uint8))
-        values = np.rint(self._run())
+        values = np.rint(self._run(integer=True))
+        return self._objective(values), values
+
+    def integer_near(self, relaxed: Floats) -> tuple[float, Floats] | None:
+        """The integer optimum in the neighbourhood of a fractional relaxation, or None when it has none.
+
+        Every pair of an assessment or an expert that a fractional pair touches is free (binary), with those
+        assessments' slacks; every other column keeps the integral value the relaxation gave it. Branch and bound
+        on the whole model re-solves its root from scratch (minutes on the benchmark); this neighbourhood is a few
+        hundred columns. Any integer solution found is feasible for the whole model; whether it is optimal is
+        decided by the caller against the bound over all pairs.
+        """
+        arrays, pairs = self.arrays, self.pairs
+        pair_values = relaxed[arrays.assessments:]
+        fractional = np.abs(pair_values - np.rint(pair_values)) > TOLERANCE
+        rows_touched = np.unique(pairs.rows[fractional])
+        free = np.isin(pairs.rows, rows_touched) | np.isin(pairs.columns, np.unique(pairs.columns[fractional]))
+        slack_free = np.zeros(arrays.assessments, dtype=np.bool_)
+        slack_free[rows_touched] = True
+        free_columns = np.concatenate([slack_free, free])
+        rounded = np.rint(relaxed)
+        lower = np.where(free_columns, 0.0, rounded)
+        upper = np.where(free_columns, np.concatenate([arrays.needed.astype(np.float64), np.ones(len(pairs))]),
+                         rounded)
+        count = len(free_columns)
+        indices = np.arange(count, dtype=np.int32)
+        self.highs.changeColsBounds(count, indices, lower, upper)
+        self.highs.changeColsIntegrality(count, indices, np.ones(count, np.uint8))
+        self.highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+        self.highs.run()
+        solved = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        values = np.rint(np.asarray(self.highs.getSolution().col_value, dtype=np.float64)) if solved else None
+        self.highs.changeColsBounds(count, indices, np.zeros(count),
+                                    np.concatenate([arrays.needed.astype(np.float64), np.ones(len(pairs))]))
+        self.added_since_solve = len(pairs)  # the next solve starts afresh: dual simplex
+        if values is None:
+            return None
         return self._objective(values), values
 
     def _objective(self, values: Floats) -> float:
@@ -281,7 +322,11 @@ def solve_assignment(
             break
         program.add(added)
     integral = bool(np.all(np.abs(values - np.rint(values)) <= TOLERANCE))
-    objective, values = (value, np.rint(values)) if integral else program.integer()
+    if integral:
+        objective, values = value, np.rint(values)
+    else:
+        near = program.integer_near(values)
+        objective, values = near if near is not None and near[0] >= int(bound + TOLERANCE) else program.integer()
     method = "relaxation-bound"
     if objective < int(bound + TOLERANCE):
         if program.chosen(values)[1].sum() > 0:
@@ -346,39 +391,59 @@ def _price(
 ) -> tuple[_Pairs, float]:
     """Eligible pairs outside the model whose reduced cost exceeds ``threshold``, and the sum of positive ones.
 
-    The duals of the employer and own-region rows are non-negative, so ``affinity - assessment - load`` bounds the
-    reduced cost from above: only the few pairs it lets through get their exact reduced cost.
+    Blocks of assessments are priced on :data:`WORKERS` threads (NumPy releases the GIL in the array work), and
+    their results joined in block order, so the outcome is the same whatever the number of threads.
     """
-    held_keys = np.sort(arrays.keys(held.rows, held.columns))
-    assessment32, load32 = duals.assessment.astype(np.float32), duals.load.astype(np.float32)
-    largest = float(max(np.abs(duals.assessment).max(initial=0.0), np.abs(duals.load).max(initial=0.0)))
-    margin = 1e-3 + 1e-5 * (MAX_AFFINITY + 2 * largest)
+    pricing = _Pricing(arrays, np.sort(arrays.keys(held.rows, held.columns)), duals, threshold)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        parts = list(pool.map(pricing.block, arrays.blocks()))
     found = _Pairs.empty()
-    found_cost = []
-    positive = 0.0
-    for rows in arrays.blocks():
-        scores = arrays.scores[rows]
-        # A single-precision pass with a margin wider than its rounding error lets through every pair that can
-        # pass in double precision; those few are then priced in double precision.
-        rough = scores.astype(np.float32) - assessment32[rows, None] - load32[None, :]
-        local, columns = np.nonzero((rough > min(threshold, TOLERANCE) - margin) & (scores >= 0))
-        outside = ~np.isin(arrays.keys(rows[local], columns), held_keys)
-        local, columns = local[outside], columns[outside]
-        optimistic = scores[local, columns] - duals.assessment[rows[local]] - duals.load[columns]
-        reduced = optimistic - _side_duals(arrays, duals, rows[local], columns)
-        positive += float(reduced[reduced > TOLERANCE].sum())
-        wanted = reduced > threshold
-        found = found + _Pairs(rows[local[wanted]], columns[wanted],
-                              scores[local[wanted], columns[wanted]].astype(np.int64))
-        found_cost.append(reduced[wanted])
+    for pairs, _, _ in parts:
+        found = found + pairs
+    positive = sum(part[2] for part in parts)
     if per_assessment is not None and len(found):
-        cost = np.concatenate(found_cost)
+        cost = np.concatenate([part[1] for part in parts])
         order = np.lexsort((found.columns, -cost, found.rows))
         rows_sorted = found.rows[order]
         rank = np.arange(len(order)) - np.searchsorted(rows_sorted, rows_sorted, side="left")
         take = np.sort(order[rank < per_assessment])
         found = _Pairs(found.rows[take], found.columns[take], found.affinity[take])
     return found, positive
+
+
+class _Pricing:
+    """One pricing pass: the duals, the pairs held and the threshold, applied a block of assessments at a time.
+
+    The duals of the employer and own-region rows are non-negative, so ``affinity - assessment - load`` bounds the
+    reduced cost from above: only the few pairs it lets through get their exact reduced cost.
+    """
+
+    def __init__(self, arrays: ProblemArrays, held_keys: Positions, duals: _Duals, threshold: float) -> None:
+        self.arrays, self.held_keys, self.duals, self.threshold = arrays, held_keys, duals, threshold
+        self.assessment32, self.load32 = duals.assessment.astype(np.float32), duals.load.astype(np.float32)
+        largest = float(max(np.abs(duals.assessment).max(initial=0.0), np.abs(duals.load).max(initial=0.0)))
+        # A single-precision pass with a margin wider than its rounding error lets through every pair that can
+        # pass in double precision; those few are then priced in double precision.
+        self.cut = min(threshold, TOLERANCE) - (1e-3 + 1e-5 * (MAX_AFFINITY + 2 * largest))
+
+    def block(self, rows: Positions) -> tuple[_Pairs, Floats, float]:
+        """The pairs of the assessments at ``rows`` that pass, their reduced costs, and the sum of positive ones."""
+        arrays, duals = self.arrays, self.duals
+        scores = arrays.scores[rows]
+        rough = scores.astype(np.float32)
+        rough -= self.assessment32[rows, None]
+        rough -= self.load32[None, :]
+        passing = rough > self.cut
+        passing &= scores >= 0
+        local, columns = np.nonzero(passing)
+        outside = ~np.isin(arrays.keys(rows[local], columns), self.held_keys)
+        local, columns = local[outside], columns[outside]
+        optimistic = scores[local, columns] - duals.assessment[rows[local]] - duals.load[columns]
+        reduced = optimistic - _side_duals(arrays, duals, rows[local], columns)
+        positive = float(reduced[reduced > TOLERANCE].sum())
+        wanted = reduced > self.threshold
+        pairs = _Pairs(rows[local[wanted]], columns[wanted], scores[local[wanted], columns[wanted]].astype(np.int64))
+        return pairs, reduced[wanted], positive
 
 
 def _side_duals(arrays: ProblemArrays, duals: _Duals, rows: Positions, columns: Positions) -> Floats:

@@ -94,7 +94,8 @@ def load_all_models() -> None:
     import midas.assessment.models
     import midas.audit.models
     import midas.auth.models
-    import midas.registry.models  # noqa: F401
+    import midas.registry.models
+    import midas.support.models  # noqa: F401
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,12 @@ from midas.auth.api import router as auth_router
 from midas.kmds.api import router as kmds_router
 from midas.registry.api import router as registry_router
 from midas.registry.import_api import router as registry_import_router
+from midas.support.appeals_api import router as support_appeals_router
+from midas.support.applications_api import router as support_applications_router
+from midas.support.counting_api import router as support_counting_router
+from midas.support.programs_api import router as support_programs_router
+from midas.support.projects_api import router as support_projects_router
+from midas.support.selection_api import router as support_selection_router
 
 
 def build_api_router() -> APIRouter:
@@ -29,4 +35,10 @@ def build_api_router() -> APIRouter:
     api.include_router(assessment_rounds_router)
     api.include_router(assessment_scoring_router)
     api.include_router(assessment_reliability_router)
+    api.include_router(support_programs_router)
+    api.include_router(support_applications_router)
+    api.include_router(support_selection_router)
+    api.include_router(support_appeals_router)
+    api.include_router(support_projects_router)
+    api.include_router(support_counting_router)
     return api

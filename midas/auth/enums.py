@@ -26,6 +26,10 @@ class Permission(StrEnum):
     ASSESSMENT_VIEW_ALL = "assessment.view_all"
     ASSESSMENT_SCORE = "assessment.score"
     ASSESSMENT_SELF = "assessment.self"
+    SUPPORT_MANAGE = "support.manage"  # set up rounds, run eligibility and selection, decide, run projects
+    SUPPORT_VIEW_ALL = "support.view_all"  # read every application, run, decision and project
+    SUPPORT_APPLY = "support.apply"  # apply for one's own organization, appeal, report project progress
+    SUPPORT_REVIEW = "support.review"  # re-review appealed applications, inspect completed projects
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -43,13 +47,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset(
         _READ | {Permission.REGISTRY_EDIT_ANY, Permission.REGISTRY_IMPORT, Permission.AUDIT_VIEW,
-                 Permission.ASSESSMENT_MANAGE, Permission.ASSESSMENT_VIEW_ALL}
+                 Permission.ASSESSMENT_MANAGE, Permission.ASSESSMENT_VIEW_ALL, Permission.SUPPORT_MANAGE,
+                 Permission.SUPPORT_VIEW_ALL}
     ),
-    Role.EXPERT: frozenset(_READ | {Permission.ASSESSMENT_SCORE}),
+    Role.EXPERT: frozenset(_READ | {Permission.ASSESSMENT_SCORE, Permission.SUPPORT_REVIEW}),
     Role.COMPANY_MEMBER: frozenset(
-        _READ | {Permission.REGISTRY_EDIT_OWN, Permission.TOKENS_MANAGE_OWN, Permission.ASSESSMENT_SELF}
+        _READ | {Permission.REGISTRY_EDIT_OWN, Permission.TOKENS_MANAGE_OWN, Permission.ASSESSMENT_SELF,
+                 Permission.SUPPORT_APPLY}
     ),
     Role.INVESTIGATOR: frozenset(_READ | {Permission.AUDIT_VIEW}),
     # The auditor reads everything and changes nothing.
-    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_VIEW, Permission.ASSESSMENT_VIEW_ALL}),
+    Role.AUDITOR: frozenset(_READ | {Permission.AUDIT_VIEW, Permission.ASSESSMENT_VIEW_ALL,
+                                     Permission.SUPPORT_VIEW_ALL}),
 }

@@ -23,6 +23,12 @@ from midas.db import make_engine, make_session_factory
 from midas.kmds.pages import router as kmds_pages
 from midas.registry.import_pages import router as registry_import_pages
 from midas.registry.pages import router as registry_pages
+from midas.support.appeals_pages import router as support_appeals_pages
+from midas.support.applications_pages import router as support_applications_pages
+from midas.support.counting_pages import router as support_counting_pages
+from midas.support.programs_pages import router as support_programs_pages
+from midas.support.projects_pages import router as support_projects_pages
+from midas.support.selection_pages import router as support_selection_pages
 from midas.web.errors import install_error_handlers
 from midas.web.home import router as home_pages
 from midas.web.rendering import make_templates
@@ -76,4 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assessment_pool_pages)
     app.include_router(assessment_scoring_pages)
     app.include_router(assessment_reliability_pages)
+    app.include_router(support_programs_pages)
+    app.include_router(support_applications_pages)
+    app.include_router(support_selection_pages)
+    app.include_router(support_appeals_pages)
+    app.include_router(support_projects_pages)
+    app.include_router(support_counting_pages)
     return app

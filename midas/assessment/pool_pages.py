@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from midas.assessment import pool_service as service
 from midas.assessment.enums import (
@@ -27,6 +27,7 @@ from midas.registry import format_brn, ksic_divisions, regions
 from midas.web.context import DbSession, SignedInActor, request_locale, settings_of
 from midas.web.csrf import FIELD as CSRF_FIELD
 from midas.web.csrf import verify_csrf
+from midas.web.forms import see_other
 from midas.web.rendering import render
 
 router = APIRouter(prefix="/assessment", include_in_schema=False)
@@ -55,10 +56,6 @@ async def form_values(request: Request) -> dict[str, str]:
 
 
 FormValues = Annotated[dict[str, str], Depends(form_values)]
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def _expert_page(expert_id: int) -> str:
@@ -153,7 +150,7 @@ def create_expert(request: Request, session: DbSession, actor: SignedInActor, fo
         expert = service.create_expert(session, actor=actor, raw=form)
     except InvalidInput as error:
         return _render_expert_form(request, values=form, error=error)
-    return _see_other(_expert_page(expert.id))
+    return see_other(_expert_page(expert.id))
 
 
 def _render_expert(request: Request, profile: service.ExpertProfile, *, values: Mapping[str, str] | None = None,
@@ -193,7 +190,7 @@ def update_expert(
     except InvalidInput as error:
         expert = service.get_expert(session, actor=actor, expert_id=expert_id)
         return _render_expert_form(request, values=form, expert_id=expert_id, expert_name=expert.name, error=error)
-    return _see_other(_expert_page(expert_id))
+    return see_other(_expert_page(expert_id))
 
 
 @router.post("/experts/{expert_id}/affiliations", dependencies=CHANGES)
@@ -206,7 +203,7 @@ def add_affiliation(
     except InvalidInput as error:
         profile = service.get_expert_profile(session, actor=actor, expert_id=expert_id)
         return _render_expert(request, profile, values=form, affiliation_error=error)
-    return _see_other(_expert_page(expert_id))
+    return see_other(_expert_page(expert_id))
 
 
 @router.post("/affiliations/{affiliation_id}/end", dependencies=CHANGES)
@@ -220,7 +217,7 @@ def end_affiliation(
         expert_id = service.get_affiliation(session, actor=actor, affiliation_id=affiliation_id).expert_id
         profile = service.get_expert_profile(session, actor=actor, expert_id=expert_id)
         return _render_expert(request, profile, affiliation_error=error)
-    return _see_other(_expert_page(affiliation.expert_id))
+    return see_other(_expert_page(affiliation.expert_id))
 
 
 # Conflicts for operators --------------------------------------------------------------------------------------
@@ -280,14 +277,14 @@ def add_conflict(
             profile = service.get_expert_profile(session, actor=actor, expert_id=int(form["expert_id"]))
             return _render_expert(request, profile, values=form, conflict_error=problem)
         return _render_conflicts(request, session, actor, settings, values=form, add_error=problem)
-    return _see_other(back)
+    return see_other(back)
 
 
 @router.post("/conflicts/detect", dependencies=CHANGES)
 def run_detection(session: DbSession, actor: SignedInActor) -> Response:
     """Run detection over the whole pool and show how many conflicts it added."""
     detection = service.run_detection(session, actor=actor)
-    return _see_other(f"{CONFLICTS_PAGE}?added={detection.added}&known={detection.already_known}"
+    return see_other(f"{CONFLICTS_PAGE}?added={detection.added}&known={detection.already_known}"
                       f"&lifted={detection.lifted_kept}")
 
 
@@ -306,7 +303,7 @@ def lift_conflict(
             profile = service.get_expert_profile(session, actor=actor, expert_id=conflict.expert_id)
             return _render_expert(request, profile, lift_error=error, lift_id=conflict_id)
         return _render_conflicts(request, session, actor, settings, lift_error=error, lift_id=conflict_id)
-    return _see_other(back if back != CONFLICTS_PAGE else f"{CONFLICTS_PAGE}?expert_id={conflict.expert_id}")
+    return see_other(back if back != CONFLICTS_PAGE else f"{CONFLICTS_PAGE}?expert_id={conflict.expert_id}")
 
 
 @router.post("/relations", dependencies=CHANGES)
@@ -320,7 +317,7 @@ def add_relation(
         problem = error if isinstance(error, InvalidInput) else InvalidInput.single("related_organization",
                                                                                      error.message, error.params)
         return _render_conflicts(request, session, actor, settings, values=form, relation_error=problem)
-    return _see_other(CONFLICTS_PAGE)
+    return see_other(CONFLICTS_PAGE)
 
 
 # An expert's own conflicts ------------------------------------------------------------------------------------
@@ -354,4 +351,4 @@ def declare_conflict(request: Request, session: DbSession, actor: SignedInActor,
         problem = error if isinstance(error, InvalidInput) else InvalidInput.single("organization", error.message,
                                                                                      error.params)
         return _render_my_conflicts(request, session, actor, values=form, error=problem)
-    return _see_other("/assessment/my/conflicts?declared=1")
+    return see_other("/assessment/my/conflicts?declared=1")

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from midas.assessment import framework_service, rounds_service
 from midas.assessment.enums import (
@@ -36,8 +36,8 @@ from midas.db import transaction
 from midas.errors import Conflict, InvalidInput, MidasError
 from midas.registry import ksic_divisions, regions
 from midas.web.context import DbSession, SignedInActor, settings_of
-from midas.web.csrf import FIELD as CSRF_FIELD
 from midas.web.csrf import verify_csrf
+from midas.web.forms import FormFields, see_other
 from midas.web.rendering import render
 
 router = APIRouter(prefix="/assessment", include_in_schema=False)
@@ -49,19 +49,6 @@ logger = logging.getLogger("midas.assessment")
 INLINE_ASSESSMENTS = 300
 RESULTS_PAGE_SIZE = 50
 TRAVEL_LABELS = {"same-region": "Same region", "same-area": "Neighbouring region", "far": "Far"}
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The submitted form's text fields, without the CSRF token."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != CSRF_FIELD}
-
-
-FormFields = Annotated[dict[str, str], Depends(form_fields)]
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def _labels() -> dict[str, Any]:
@@ -114,7 +101,7 @@ def import_framework(
         version = framework_service.import_framework(session, actor=actor, source=source, file_format=chosen)
     except (InvalidInput, Conflict) as error:
         return _render_frameworks(request, session, actor, values=values, error=error)
-    return _see_other(f"/assessment/frameworks/{version.id}")
+    return see_other(f"/assessment/frameworks/{version.id}")
 
 
 def _decoded(data: bytes) -> str:
@@ -145,7 +132,7 @@ def publish_framework(request: Request, version_id: int, session: DbSession, act
         framework_service.publish_framework(session, actor=actor, version_id=version_id)
     except Conflict as error:
         return _render_framework(request, session, actor, version_id, error=error)
-    return _see_other(f"/assessment/frameworks/{version_id}")
+    return see_other(f"/assessment/frameworks/{version_id}")
 
 
 # Rounds --------------------------------------------------------------------------------------------------------
@@ -178,7 +165,7 @@ def create_round(request: Request, session: DbSession, actor: SignedInActor, for
         created = rounds_service.create_round(session, actor=actor, raw=form)
     except InvalidInput as error:
         return _render_round_form(request, session, actor, values=form, error=error)
-    return _see_other(f"/assessment/rounds/{created.code}")
+    return see_other(f"/assessment/rounds/{created.code}")
 
 
 def _page_number(request: Request) -> int:
@@ -213,7 +200,7 @@ def enrol(request: Request, round_code: str, session: DbSession, actor: SignedIn
                                            entries=rounds_service.parse_enrolment_lines(text))
     except (InvalidInput, Conflict) as error:
         return _render_round(request, session, actor, round_code, enrol_error=error, enrolment_text=text)
-    return _see_other(f"/assessment/rounds/{round_code}")
+    return see_other(f"/assessment/rounds/{round_code}")
 
 
 # The assignment run and its progress ---------------------------------------------------------------------------
@@ -297,13 +284,13 @@ def run_assignment(request: Request, round_code: str, session: DbSession, actor:
     if overview.waiting > INLINE_ASSESSMENTS:
         if RUNS.start(round_code):
             background.add_task(run_in_background, request.app.state.session_factory, actor, round_code)
-        return _see_other(f"/assessment/rounds/{round_code}/assignment")
+        return see_other(f"/assessment/rounds/{round_code}/assignment")
     try:
         rounds_service.run_assignment(session, actor=actor, round_code=round_code)
     except (InvalidInput, Conflict) as error:
         session.rollback()
         return _render_round(request, session, actor, round_code, run_error=error)
-    return _see_other(f"/assessment/rounds/{round_code}")
+    return see_other(f"/assessment/rounds/{round_code}")
 
 
 def _progress_context(round_code: str) -> dict[str, Any]:
@@ -354,7 +341,7 @@ def _answer(request: Request, session: Session, actor: Actor, assignment_id: int
     except (InvalidInput, Conflict) as error:
         session.rollback()
         return _render_mine(request, session, actor, error=error, failed_id=assignment_id)
-    return _see_other(f"/assessment/my?answered={answer.assignment.id}")
+    return see_other(f"/assessment/my?answered={answer.assignment.id}")
 
 
 @router.post("/my/assignments/{assignment_id}/accept", dependencies=CHANGES)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from midas.assessment import report_service
 from midas.assessment import scoring_service as service
@@ -26,27 +26,14 @@ from midas.auth import Actor, Permission
 from midas.db import utc_now
 from midas.errors import Conflict, InvalidInput, MidasError
 from midas.web.context import DbSession, SignedInActor, request_locale
-from midas.web.csrf import FIELD as CSRF_FIELD
 from midas.web.csrf import verify_csrf
+from midas.web.forms import FormFields, see_other
 from midas.web.rendering import render
 
 router = APIRouter(prefix="/assessment", include_in_schema=False)
 CHANGES = [Depends(verify_csrf)]
 SCORE_PREFIX = "score:"
 WHY_PREFIX = "why:"
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The submitted form's text fields, without the CSRF token."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != CSRF_FIELD}
-
-
-FormFields = Annotated[dict[str, str], Depends(form_fields)]
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def assessment_page(assessment_id: int) -> str:
@@ -148,7 +135,7 @@ def save_score_form(request: Request, assessment_id: int, session: DbSession, ac
         if form.get("action") == "submit":
             service.submit_sheet(session, actor=actor, assessment_id=assessment_id, scores=scores,
                                  justifications=justifications)
-            return _see_other(assessment_page(assessment_id))
+            return see_other(assessment_page(assessment_id))
         service.save_sheet(session, actor=actor, assessment_id=assessment_id, scores=scores,
                            justifications=justifications)
     except (InvalidInput, Conflict) as error:
@@ -156,7 +143,7 @@ def save_score_form(request: Request, assessment_id: int, session: DbSession, ac
         view = service.get_my_sheet(session, actor=actor, assessment_id=assessment_id)
         return _render_score_form(request, session, actor, view, scores=scores, justifications=justifications,
                                   error=error)
-    return _see_other(f"{assessment_page(assessment_id)}/score?saved=1")
+    return see_other(f"{assessment_page(assessment_id)}/score?saved=1")
 
 
 @router.post("/assessments/{assessment_id}/score/draft", dependencies=CHANGES)
@@ -192,7 +179,7 @@ def add_evidence(
         session.rollback()
         view = service.get_my_sheet(session, actor=actor, assessment_id=assessment_id)
         return _render_score_form(request, session, actor, view, error=error)
-    return _see_other(f"{assessment_page(assessment_id)}/score?saved=evidence#evidence")
+    return see_other(f"{assessment_page(assessment_id)}/score?saved=evidence#evidence")
 
 
 # The assessment, its sheets side by side and the reconciliation thread -------------------------------------
@@ -252,7 +239,7 @@ def _act(request: Request, session: DbSession, actor: Actor, assessment_id: int,
     except (InvalidInput, Conflict) as error:
         session.rollback()
         return _render_assessment(request, session, actor, assessment_id, error=error)
-    return _see_other(assessment_page(assessment_id))
+    return see_other(assessment_page(assessment_id))
 
 
 @router.post("/assessments/{assessment_id}/messages", dependencies=CHANGES)
@@ -309,13 +296,13 @@ def save_self_form(request: Request, assessment_id: int, session: DbSession, act
     try:
         if form.get("action") == "submit":
             service.submit_self_assessment(session, actor=actor, assessment_id=assessment_id, scores=scores)
-            return _see_other(f"{assessment_page(assessment_id)}/self?saved=submitted")
+            return see_other(f"{assessment_page(assessment_id)}/self?saved=submitted")
         service.save_self_assessment(session, actor=actor, assessment_id=assessment_id, scores=scores)
     except (InvalidInput, Conflict) as error:
         session.rollback()
         view = service.get_self_assessment(session, actor=actor, assessment_id=assessment_id)
         return _render_self(request, view, scores=scores, error=error)
-    return _see_other(f"{assessment_page(assessment_id)}/self?saved=1")
+    return see_other(f"{assessment_page(assessment_id)}/self?saved=1")
 
 
 def _render_report(request: Request, session: DbSession, actor: Actor, assessment_id: int, *,
@@ -345,7 +332,7 @@ def add_response(request: Request, assessment_id: int, session: DbSession, actor
     except (InvalidInput, Conflict) as error:
         session.rollback()
         return _render_report(request, session, actor, assessment_id, error=error)
-    return _see_other(f"{assessment_page(assessment_id)}/report#responses")
+    return see_other(f"{assessment_page(assessment_id)}/report#responses")
 
 
 @router.post("/responses/{response_id}/answer", dependencies=CHANGES)
@@ -353,4 +340,4 @@ def answer_response(request: Request, response_id: int, session: DbSession, acto
                     form: FormFields) -> Response:
     response = service.answer_response(session, actor=actor, response_id=response_id,
                                        answer=form.get("answer", ""))
-    return _see_other(f"{assessment_page(response.assessment_id)}/report#responses")
+    return see_other(f"{assessment_page(response.assessment_id)}/report#responses")

@@ -10,6 +10,7 @@ from midas.config import get_settings
 from midas.demo import cli as demo_cli
 from midas.kmds import cli as kmds_cli
 from midas.registry import cli as registry_cli
+from midas.support import cli as support_cli
 
 app = typer.Typer(help="MIDAS: the national manufacturing digital-transformation platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -18,6 +19,7 @@ app.add_typer(registry_cli.app, name="registry")
 app.add_typer(auth_cli.app, name="users")
 app.add_typer(kmds_cli.app, name="standard")
 app.add_typer(assessment_cli.app, name="assessment")
+app.add_typer(support_cli.app, name="support")
 # `midas seed` and `midas demo` are top-level commands defined by the demo package.
 for command in demo_cli.app.registered_commands:
     app.registered_commands.append(command)

@@ -39,6 +39,7 @@ STEP_LABELS: dict[LoadStep, str] = {
     LoadStep.USERS: "사용자 / users",
     LoadStep.EXPERTS: "전문가 / experts",
     LoadStep.ASSESSMENTS: "평가 / assessments",
+    LoadStep.SUPPORT: "지원사업 / support programs",
 }
 
 
@@ -89,7 +90,8 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         f"기업 {summary.organizations:,} organizations, 공장 {summary.factories:,} factories, "
         f"담당자 {summary.contacts:,} contacts, 사용자 {summary.users} users, "
         f"전문가 {summary.experts:,} experts, 평가 {summary.assessments:,} assessments, "
-        f"평가표 {summary.sheets:,} score sheets"
+        f"평가표 {summary.sheets:,} score sheets, 지원 신청 {summary.applications:,} applications, "
+        f"지원 과제 {summary.projects:,} projects"
     )
 
 

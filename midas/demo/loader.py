@@ -23,6 +23,7 @@ from midas.db import Base, load_all_models, make_session_factory, transaction, u
 from midas.demo.assessment_round import AssessmentDemoSummary, assessment_scale_for, load_assessment_demo
 from midas.demo.distributions import SCALES, Scale
 from midas.demo.national import DemoCountry, DemoCredential, demo_credentials, generate_country
+from midas.demo.support_rounds import SUPPORT_STEPS, SupportDemoSummary, load_support_demo, support_scale_for
 from midas.errors import Conflict, InvalidInput, PermissionDenied
 from midas.registry import Contact, Factory, Organization
 
@@ -41,6 +42,7 @@ class LoadStep(StrEnum):
     USERS = "users"
     EXPERTS = "experts"
     ASSESSMENTS = "assessments"
+    SUPPORT = "support"
 
 
 class LoadProgress(Protocol):
@@ -73,6 +75,8 @@ class DemoSummary:
     experts: int = 0
     assessments: int = 0
     sheets: int = 0
+    applications: int = 0
+    projects: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +174,17 @@ def _seed(session: Session, scale: Scale, seed: int, *, reset: bool, progress: L
                  [row.column_values(organization_ids[row.organization_index]) for row in country.contacts])
     users = _create_users(session, country, organization_ids, progress)
     assessment = _load_assessment(session, country, organization_ids, users, scale, seed, progress)
+    support = _load_support(session, country, organization_ids, users, scale, seed, progress)
     summary = DemoSummary(scale=scale.name, seed=seed, organizations=len(country.organizations),
                           factories=len(country.factories), contacts=len(country.contacts),
                           users=len(country.users), credentials=tuple(u.credential for u in country.users),
                           experts=assessment.experts, assessments=assessment.assessments,
-                          sheets=assessment.sheets)
+                          sheets=assessment.sheets, applications=support.applications, projects=support.projects)
     record(session, actor=SYSTEM, action=SEED_ACTION, object_type="demo", object_id=scale.name,
            details={"scale": scale.name, "seed": seed, "organizations": summary.organizations,
                     "factories": summary.factories, "contacts": summary.contacts, "users": summary.users,
-                    "experts": summary.experts, "assessments": summary.assessments, "sheets": summary.sheets})
+                    "experts": summary.experts, "assessments": summary.assessments, "sheets": summary.sheets,
+                    "applications": summary.applications, "projects": summary.projects})
     session.flush()
     _analyze(session)
     return summary
@@ -256,6 +262,15 @@ def _load_assessment(session: Session, country: DemoCountry, organization_ids: S
     return load_assessment_demo(session, country, organization_ids, size, seed,
                                 user_ids={user.email: user.id for user in users},
                                 advance=lambda step, count: progress.advance(LoadStep(step), count))
+
+
+def _load_support(session: Session, country: DemoCountry, organization_ids: Sequence[int], users: Sequence[User],
+                  scale: Scale, seed: int, progress: LoadProgress) -> SupportDemoSummary:
+    """Support programs 2023-2026: rounds, applications, selection runs, decisions, appeals and projects."""
+    progress.begin(LoadStep.SUPPORT, SUPPORT_STEPS)
+    return load_support_demo(session, country, organization_ids, support_scale_for(scale), seed,
+                             user_ids={user.email: user.id for user in users},
+                             advance=lambda count: progress.advance(LoadStep.SUPPORT, count))
 
 
 def _analyze(session: Session) -> None:

@@ -8,7 +8,7 @@ from dataclasses import fields
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from midas.auth import Actor, Permission
 from midas.config import Settings
@@ -24,26 +24,13 @@ from midas.registry.models import Factory, Organization
 from midas.registry.reference import format_brn, ksic_divisions, regions
 from midas.registry.validation import FactoryInput, OrganizationInput
 from midas.web.context import DbSession, SignedInActor, request_locale, settings_of
-from midas.web.csrf import FIELD as CSRF_FIELD
 from midas.web.csrf import verify_csrf
+from midas.web.forms import FormFields, see_other
 from midas.web.rendering import render
 
 router = APIRouter(prefix="/registry", include_in_schema=False)
 CHANGES = [Depends(verify_csrf)]
 AppSettings = Annotated[Settings, Depends(settings_of)]
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The submitted form's text fields, without the CSRF token."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != CSRF_FIELD}
-
-
-FormFields = Annotated[dict[str, str], Depends(form_fields)]
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def _organization_page(organization_id: int) -> str:
@@ -114,7 +101,7 @@ def my_organization(actor: SignedInActor) -> Response:
     """A company member's own organization (the navigation links here)."""
     if actor.organization_id is None:
         raise NotFound("You do not belong to an organization")
-    return _see_other(_organization_page(actor.organization_id))
+    return see_other(_organization_page(actor.organization_id))
 
 
 # One organization ----------------------------------------------------------------------------------------
@@ -142,7 +129,7 @@ def create_organization(request: Request, session: DbSession, actor: SignedInAct
         organization = service.create_organization(session, actor=actor, raw=form)
     except InvalidInput as error:
         return _render_organization_form(request, actor, values=form, error=error)
-    return _see_other(_organization_page(organization.id))
+    return see_other(_organization_page(organization.id))
 
 
 def _render_organization(request: Request, profile: service.OrganizationProfile, *,
@@ -181,7 +168,7 @@ def update_organization(
         organization = service.get_organization(session, actor=actor, organization_id=organization_id)
         values = {**_organization_form_values(organization), **form}
         return _render_organization_form(request, actor, values=values, organization=organization, error=error)
-    return _see_other(_organization_page(organization_id))
+    return see_other(_organization_page(organization_id))
 
 
 def _change_status(
@@ -193,7 +180,7 @@ def _change_status(
     except InvalidInput as error:
         profile = service.get_organization_profile(session, actor=actor, organization_id=organization_id)
         return _render_organization(request, profile, status_error=error)
-    return _see_other(_organization_page(organization_id))
+    return see_other(_organization_page(organization_id))
 
 
 @router.post("/organizations/{organization_id}/deactivate", dependencies=CHANGES)
@@ -239,7 +226,7 @@ def create_factory(
     except InvalidInput as error:
         organization = service.get_organization(session, actor=actor, organization_id=organization_id)
         return _render_factory_form(request, organization=organization, values=form, error=error)
-    return _see_other(_organization_page(organization_id))
+    return see_other(_organization_page(organization_id))
 
 
 @router.get("/factories/{factory_id}/edit")
@@ -260,21 +247,21 @@ def update_factory(
         factory = service.get_factory(session, actor=actor, factory_id=factory_id)
         return _render_factory_form(request, organization=factory.organization, factory=factory,
                                     values={**_factory_form_values(factory), **form}, error=error)
-    return _see_other(_organization_page(factory.organization_id))
+    return see_other(_organization_page(factory.organization_id))
 
 
 @router.post("/factories/{factory_id}/deactivate", dependencies=CHANGES)
 def deactivate_factory(factory_id: int, session: DbSession, actor: SignedInActor, form: FormFields) -> Response:
     factory = service.set_factory_active(session, actor=actor, factory_id=factory_id, active=False,
                                          reason=form.get("reason", ""))
-    return _see_other(_organization_page(factory.organization_id))
+    return see_other(_organization_page(factory.organization_id))
 
 
 @router.post("/factories/{factory_id}/reactivate", dependencies=CHANGES)
 def reactivate_factory(factory_id: int, session: DbSession, actor: SignedInActor, form: FormFields) -> Response:
     factory = service.set_factory_active(session, actor=actor, factory_id=factory_id, active=True,
                                          reason=form.get("reason", ""))
-    return _see_other(_organization_page(factory.organization_id))
+    return see_other(_organization_page(factory.organization_id))
 
 
 # Contacts ------------------------------------------------------------------------------------------------
@@ -304,10 +291,10 @@ def create_contact(
     except InvalidInput as error:
         organization = service.get_organization(session, actor=actor, organization_id=organization_id)
         return _render_contact_form(request, organization=organization, values=form, error=error)
-    return _see_other(_organization_page(organization_id))
+    return see_other(_organization_page(organization_id))
 
 
 @router.post("/contacts/{contact_id}/deactivate", dependencies=CHANGES)
 def deactivate_contact(contact_id: int, session: DbSession, actor: SignedInActor) -> Response:
     contact = service.deactivate_contact(session, actor=actor, contact_id=contact_id)
-    return _see_other(_organization_page(contact.organization_id))
+    return see_other(_organization_page(contact.organization_id))

@@ -25,7 +25,7 @@ from tests.factories import make_factory, make_organization
 _sequence = itertools.count(1)
 
 MANUFACTURING = [str(d) for d in range(10, 34)]
-NON_CAPITAL = ["26", "27", "29", "30", "31", "36", "42", "43", "44", "45", "46", "47", "48", "50", "51", "52"]
+NON_CAPITAL = ["26", "27", "29", "30", "31", "36", "43", "44", "46", "47", "48", "50", "51", "52"]
 
 
 def make_program(session: Session, **overrides: Any) -> SupportProgram:

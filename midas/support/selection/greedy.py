@@ -37,10 +37,11 @@ def greedy_selection(problem: SelectionProblem) -> GreedyResult:
     if problems:
         raise InvalidInput(problems)
     tickets = [ticket(problem.seed, c.id) for c in problem.candidates]
-    return GreedyResult(*_greedy(problem, tickets))
+    return GreedyResult(*rank_list_selection(problem, tickets))
 
 
-def _greedy(problem: SelectionProblem, tickets: list[str]) -> tuple[tuple[str, ...], int]:
+def rank_list_selection(problem: SelectionProblem, tickets: list[str]) -> tuple[tuple[str, ...], int]:
+    """The baseline's funded ids and objective, for a valid problem and its candidates' lottery tickets."""
     candidates = problem.candidates
     ledger = Ledger(problem)
     funded: list[int] = []

@@ -162,7 +162,9 @@ class SelectionResult:
     ids. ``objective`` is the optimum, ``upper_bound`` the solver's proven bound on it (equal to it when the status
     is ``"optimal"``), ``greedy_objective`` the rank-list baseline's value and ``gain_percent`` how much better the
     optimum is than that baseline, in percent of the baseline (0 when both are 0, infinite when only the baseline
-    is 0).
+    is 0). ``method`` says how the optimum was proven: ``"decomposition"`` (the knapsacks of the regions and tracks
+    solved apart keep every rule together, see :mod:`~midas.support.selection.cells`) or ``"branch-and-bound"``
+    (HiGHS with a zero gap). ``classes`` is how many classes of interchangeable candidates the model had.
     """
 
     funded: tuple[str, ...]
@@ -170,6 +172,7 @@ class SelectionResult:
     objective: int
     upper_bound: float
     status: str
+    method: str
     greedy_objective: int
     gain_percent: float
     budget_use: tuple[BudgetUse, ...]

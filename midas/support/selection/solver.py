@@ -12,10 +12,21 @@ follows from the region) are interchangeable. They are grouped into classes, and
                                                                 (1 or the grant) goes to the regions R_q
                 n_c integer
 
-Each row is divided by the greatest common divisor of its coefficients (its bound rounded down), which is exact for
-integers and keeps KRW amounts of 10^8 to 10^11 away from the solver's tolerances. Values are integers, so HiGHS
-(through :func:`scipy.optimize.milp`, which prints nothing) runs with a zero gap and proves the optimum; the
-result reports the proven bound, and the counts are checked again in exact integer arithmetic.
+The optimum is proven in one of two ways (``SelectionResult.method``):
+
+- ``"decomposition"``: without the track budgets and the quotas the program falls apart into one knapsack per
+  region budget (and one per track for its regions without a budget), each solved exactly by dynamic programming
+  (:mod:`~midas.support.selection.cells`). Their optima add up to an upper bound on every selection; when their
+  solutions together keep the track budgets and the quotas too, they are optimal. This is the usual case when a
+  track's money is split among its regions, and it takes a second or two for 25,000 applications, where HiGHS
+  needed over 40 s to close the small gaps of 85 knapsacks at once on 5,000.
+- ``"branch-and-bound"``: otherwise HiGHS (through :func:`scipy.optimize.milp`, which prints nothing, unlike a
+  ``highspy.Highs`` instance whose constructor prints a banner) solves the program with a zero gap. Values are
+  integers, so the optimum it proves is exact. Each row is divided by the greatest common divisor of its
+  coefficients (its bound rounded down), which is exact for integers and keeps KRW amounts of 10^8 to 10^11 away
+  from the solver's tolerances.
+
+Either way the counts are checked again in exact integer arithmetic before they are used.
 
 Which members of a partly funded class are funded is decided by the public lottery
 (:mod:`~midas.support.selection.lottery`). To recompute a draw from the published seed:
@@ -38,8 +49,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import
 from scipy.sparse import csr_array  # type: ignore[import-untyped]
 
 from midas.errors import InvalidInput, MidasError
+from midas.support.selection.cells import knapsack
 from midas.support.selection.explain import DEFAULT_PER_SIDE, explain_marginal
-from midas.support.selection.greedy import _greedy
+from midas.support.selection.greedy import rank_list_selection
 from midas.support.selection.ledger import Ledger
 from midas.support.selection.lottery import CandidateClass, group_into_classes, rank_order, ticket
 from midas.support.selection.model import (
@@ -61,7 +73,8 @@ def select_applications(problem: SelectionProblem, *, per_side: int = DEFAULT_PE
     """Fund the candidates that maximise the objective within every budget and quota, and explain the line.
 
     ``per_side`` is how many funded and unfunded candidates per track the explanation lists; ``time_limit``
-    (seconds) stops the solver early, when the status says so and the result keeps the best selection found.
+    (seconds) stops HiGHS early (the decomposition needs none), when the status says so and the result keeps the
+    best selection found with the bound proven so far.
     Raises :class:`InvalidInput` naming every problem of the input.
     """
     problems = input_problems(problem)
@@ -70,7 +83,7 @@ def select_applications(problem: SelectionProblem, *, per_side: int = DEFAULT_PE
     candidates = problem.candidates
     tickets = [ticket(problem.seed, c.id) for c in candidates]
     classes = group_into_classes(candidates, tickets)
-    counts, upper_bound, status = _solve_counts(problem, classes, time_limit)
+    counts, upper_bound, status, method = _solve_counts(problem, classes, time_limit)
 
     funded = [False] * len(candidates)
     ledger = Ledger(problem)
@@ -84,7 +97,7 @@ def select_applications(problem: SelectionProblem, *, per_side: int = DEFAULT_PE
                 LotteryTicket(candidates[p].id, tickets[p], rank < count) for rank, p in enumerate(group.members))))
     _check_rules(ledger)
     objective = sum(value_of(candidates[p], problem.objective) for p in range(len(candidates)) if funded[p])
-    _, greedy_objective = _greedy(problem, tickets)
+    _, greedy_objective = rank_list_selection(problem, tickets)
     if greedy_objective:
         gain = 100.0 * (objective - greedy_objective) / greedy_objective
     else:
@@ -94,8 +107,10 @@ def select_applications(problem: SelectionProblem, *, per_side: int = DEFAULT_PE
         funded=tuple(candidates[p].id for p in ranked if funded[p]),
         waitlist=tuple(candidates[p].id for p in ranked if not funded[p]),
         objective=objective,
+        # HiGHS's bound may sit a rounding error below a proven optimum; the proven bound is then the optimum.
         upper_bound=upper_bound if status != "optimal" else max(upper_bound, float(objective)),
         status=status,
+        method=method,
         greedy_objective=greedy_objective,
         gain_percent=gain,
         budget_use=ledger.budget_use(),
@@ -117,11 +132,15 @@ def _row(columns: list[int], coefficients: list[int], bound: int, rows: list[tup
 
 
 def _solve_counts(problem: SelectionProblem, classes: list[CandidateClass],
-                  time_limit: float | None) -> tuple[list[int], float, str]:
-    """How many of each class to fund, the proven upper bound on the objective, the solver's status."""
+                  time_limit: float | None) -> tuple[list[int], float, str, str]:
+    """How many of each class to fund, the proven upper bound, the solver's status and the method that proved it."""
     if not classes:
-        return [], 0.0, "optimal"
+        return [], 0.0, "optimal", "decomposition"
     values = [value_of(Candidate("", g.track, g.region, g.score, g.grant_krw), problem.objective) for g in classes]
+    decomposed = _decompose(problem, classes, values)
+    if decomposed is not None:
+        return decomposed, float(sum(v * n for v, n in zip(values, decomposed, strict=True))), "optimal", \
+            "decomposition"
     # Rows as "<= bound"; a quota's ">= 0" is written as its negation "<= 0".
     rows: list[tuple[list[int], list[int], int]] = []
     by_track: dict[str, list[int]] = {}
@@ -166,7 +185,42 @@ def _solve_counts(problem: SelectionProblem, classes: list[CandidateClass],
     # The dual bound is of the minimisation scipy solves; without one (solved in presolve) the optimum is the bound.
     dual = getattr(result, "mip_dual_bound", None)
     bound = -float(dual) if dual is not None and np.isfinite(dual) else -float(result.fun)
-    return counts, bound, STATUS.get(result.status, "unknown")
+    return counts, bound, STATUS.get(result.status, "unknown"), "branch-and-bound"
+
+
+def _decompose(problem: SelectionProblem, classes: list[CandidateClass], values: list[int]) -> list[int] | None:
+    """The optimum of the problem without its coupling rules (:mod:`~midas.support.selection.cells`), when it keeps
+    them all and is therefore optimal; None when a knapsack is too large or a coupling rule is broken."""
+    parts = {(p.track, p.region): p.budget_krw for p in problem.region_budgets}
+    budgets = {b.track: b.budget_krw for b in problem.track_budgets}
+    knapsacks: dict[tuple[str, str | None], list[int]] = {}
+    for index, group in enumerate(classes):
+        key = (group.track, group.region) if (group.track, group.region) in parts else (group.track, None)
+        knapsacks.setdefault(key, []).append(index)
+    counts = [0] * len(classes)
+    for (track, region), members in knapsacks.items():
+        budget = budgets[track] if region is None else parts[(track, region)]
+        solved = knapsack([values[k] for k in members], [classes[k].grant_krw for k in members],
+                          [classes[k].size for k in members], budget)
+        if solved is None:
+            return None
+        for k, count in zip(members, solved[1], strict=True):
+            counts[k] = count
+    spent: dict[str, int] = dict.fromkeys(budgets, 0)
+    for group, count in zip(classes, counts, strict=True):
+        spent[group.track] += count * group.grant_krw
+    if any(spent[track] > budgets[track] for track in budgets):
+        return None
+    for quota in problem.quotas:
+        inside = total = 0
+        for group, count in zip(classes, counts, strict=True):
+            if count and (quota.track is None or group.track == quota.track):
+                measure = count * (group.grant_krw if quota.measure == "amount" else 1)
+                total += measure
+                inside += measure if group.region in quota.regions else 0
+        if 100 * inside < quota.min_share_percent * total:
+            return None
+    return counts
 
 
 def _check_rules(ledger: Ledger) -> None:

@@ -1,7 +1,7 @@
 """The registry of organizations (SMEs, mid-size and large enterprises, suppliers, institutes), factories
 and contacts, with Korean identifiers and classifications."""
 
-from midas.registry.enums import ContactRole, OrganizationKind, SizeBand
+from midas.registry.enums import SIZE_BAND_LABELS, ContactRole, OrganizationKind, SizeBand
 from midas.registry.models import Contact, Factory, Organization
 from midas.registry.reference import (
     CodeName,
@@ -38,6 +38,7 @@ from midas.registry.service import (
 )
 
 __all__ = [
+    "SIZE_BAND_LABELS",
     "CodeName",
     "Contact",
     "ContactRole",

@@ -15,7 +15,7 @@ from midas.assessment import TECHNOLOGY_LABELS
 from midas.auth import Actor, Permission
 from midas.errors import Conflict, InvalidInput, MidasError
 from midas.i18n import translate
-from midas.registry import regions
+from midas.registry import SIZE_BAND_LABELS, regions
 from midas.support import applications_service, eligibility_service
 from midas.support.applications_api import download
 from midas.support.applications_service import KPI_KINDS, KPI_LABELS, STEP_LABELS
@@ -45,7 +45,8 @@ def _labels() -> dict[str, Any]:
             "outcome_labels": DECISION_OUTCOME_LABELS, "project_status_labels": PROJECT_STATUS_LABELS,
             "technology_labels": TECHNOLOGY_LABELS, "kpi_kinds": KPI_KINDS, "kpi_labels": KPI_LABELS,
             "step_labels": STEP_LABELS, "rule_labels": RULE_LABELS, "rule_short_labels": RULE_SHORT_LABELS,
-            "regions": regions(), "statuses": list(ApplicationStatus), "place_of": applications_service.place_of}
+            "regions": regions(), "statuses": list(ApplicationStatus), "place_of": applications_service.place_of,
+            "size_labels": {band.value: label for band, label in SIZE_BAND_LABELS.items()}}
 
 
 def _page_number(request: Request) -> int:

@@ -91,6 +91,14 @@ def withdraw_application(application_id: int, session: DbSession, actor: SignedI
         session, actor=actor, application_id=application_id, reason=body.reason if body else ""))
 
 
+@router.post("/applications/{application_id}/decline", response_model=ApplicationPublic, dependencies=CHANGES)
+def decline_grant(application_id: int, body: WithdrawBody, session: DbSession,
+                  actor: SignedInActor) -> ApplicationPublic:
+    """The company gives up a funded application's grant before any project agreement (a reason is required)."""
+    return ApplicationPublic.of(applications_service.decline_grant(
+        session, actor=actor, application_id=application_id, reason=body.reason))
+
+
 @router.post("/applications/{application_id}/attachments", response_model=AttachmentPublic, status_code=201,
              dependencies=CHANGES)
 def add_attachment(application_id: int, session: DbSession, actor: SignedInActor,

@@ -137,6 +137,18 @@ def withdraw_application(request: Request, application_id: int, session: DbSessi
     return see_other(f"/support/applications/{application_id}")
 
 
+@router.post("/applications/{application_id}/decline", dependencies=CHANGES)
+def decline_grant(request: Request, application_id: int, session: DbSession, actor: SignedInActor,
+                  form: FormFields) -> Response:
+    """The company gives up its grant before the agreement."""
+    try:
+        applications_service.decline_grant(session, actor=actor, application_id=application_id,
+                                           reason=form.get("reason", ""))
+    except (Conflict, InvalidInput) as error:
+        return _render_status(request, session, actor, application_id, error=error)
+    return see_other(f"/support/applications/{application_id}")
+
+
 @router.post("/applications/{application_id}/eligibility", dependencies=CHANGES)
 def recheck_application(request: Request, application_id: int, session: DbSession, actor: SignedInActor) -> Response:
     """An operator's re-check of one application's eligibility."""

@@ -678,6 +678,27 @@ def withdraw_application(session: Session, *, actor: Actor, application_id: int,
     return application
 
 
+def decline_grant(session: Session, *, actor: Actor, application_id: int, reason: str) -> SupportApplication:
+    """The company gives up a grant it was awarded, before any project agreement: the application is withdrawn and
+    its money is free again for the track's waitlist (an operator promotes from the decisions page)."""
+    application = _application(session, actor, application_id, change=True)
+    if application.status is not ApplicationStatus.FUNDED:
+        raise Conflict("Application {id} is {status}; only a funded application's grant can be declined",
+                       {"id": application.id, "status": application.status.value})
+    if session.scalar(select(SupportProject.id).where(SupportProject.application_id == application.id)) is not None:
+        raise Conflict("Application {id} has a project agreement already; the operator terminates the project "
+                       "instead", {"id": application.id})
+    text = _text(reason)
+    if not text:
+        raise InvalidInput.single("reason", "Say why the company declines the grant")
+    application.status = ApplicationStatus.WITHDRAWN
+    session.flush()
+    record(session, actor=actor, action="support.application.decline_grant", object_type="support_application",
+           object_id=application.id, reason=text[:1000],
+           details={"track_id": application.track_id, "government_krw": application.government_krw})
+    return application
+
+
 # Queries --------------------------------------------------------------------------------------------------------
 
 
@@ -754,6 +775,8 @@ def get_application_status(session: Session, *, actor: Actor, application_id: in
         links["appeal"] = f"/support/decisions/{decision.id}/appeal"
     if project is not None:
         links["project"] = f"/support/projects/{project.id}"
+    elif application.status is ApplicationStatus.FUNDED:
+        links["decline"] = f"/support/applications/{application.id}/decline"
     return ApplicationStatusView(
         application=application, missing=completeness(application) if draft else [],
         funding=funding_problems(session, application) if draft else [],

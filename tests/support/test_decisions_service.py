@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from midas.audit import AuditEvent
-from midas.errors import Conflict, InvalidInput
+from midas.auth import Actor, Role
+from midas.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from midas.support.applications_service import decline_grant
 from midas.support.decisions_service import (
     PROMOTED,
     decide_application,
@@ -173,6 +175,27 @@ def test_promotion_funds_the_waitlist_in_rank_order_within_the_budget(session: S
     funded = session.scalars(select(SupportApplication).where(
         SupportApplication.track_id == setup.track.id, SupportApplication.status == ApplicationStatus.FUNDED)).all()
     assert sum(a.government_krw for a in funded) <= setup.track.budget_krw
+
+
+def test_a_declined_grant_frees_its_money_for_the_waitlist(session: Session) -> None:
+    setup, apps = decided_round(session)
+    company = Actor(user_id=None, label="member@test", role=Role.COMPANY_MEMBER,
+                    organization_id=apps[0].organization_id)
+    with pytest.raises(InvalidInput):
+        decline_grant(session, actor=company, application_id=apps[0].id, reason="  ")
+    assert apps[0].status is ApplicationStatus.FUNDED
+    stranger = Actor(user_id=None, label="other@test", role=Role.COMPANY_MEMBER,
+                     organization_id=apps[2].organization_id)
+    with pytest.raises((NotFound, PermissionDenied)):
+        decline_grant(session, actor=stranger, application_id=apps[0].id, reason="남의 신청")
+    with pytest.raises(Conflict):
+        decline_grant(session, actor=stranger, application_id=apps[2].id, reason="예비 선정은 포기할 지원금이 없다")
+    decline_grant(session, actor=company, application_id=apps[0].id, reason="자체 자금으로 추진하기로 함")
+    assert apps[0].status is ApplicationStatus.WITHDRAWN
+    assert session.scalar(select(AuditEvent.reason).where(AuditEvent.action == "support.application.decline_grant")) \
+        == "자체 자금으로 추진하기로 함"
+    promoted = promote_waitlist(session, actor=OPERATOR, track_id=setup.track.id, now=NOW)
+    assert [d.application_id for d in promoted] == [apps[2].id]
 
 
 def test_promotion_respects_region_budgets_and_keeps_the_quota(session: Session) -> None:

@@ -1,12 +1,18 @@
 """Converters between formats, found by name or by file ending. Built-in: AAS JSON, AAS XML, AASX.
 
-Other formats (B2MML, MTConnect, ...) register themselves here with :func:`register` under their own name.
+Shop-floor formats produce K-MDS records (one JSON object per submodel) with findings for what has no place in
+K-MDS, rather than whole AAS environments: B2MML (:func:`read_b2mml`, :func:`write_b2mml_v0701`) and MTConnect
+(:mod:`midas.standard.convert.mtconnect`: device models, SHDR and Streams to state events, ISO 22400 time
+elements). Sparkplug B is a message stream, not a file: :class:`EdgeSession` and :class:`SparkplugConsumer` take
+(topic, payload) in order and give metric samples, idempotency keys, sequence findings and rebirth commands.
+Formats that do read and write environments register themselves with :func:`register`.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
 
+from midas.standard.convert import mtconnect
 from midas.standard.convert.aas import (
     AAS_JSON,
     AAS_XML,
@@ -16,7 +22,12 @@ from midas.standard.convert.aas import (
     AasXmlConverter,
     environments_equal,
 )
+from midas.standard.convert.b2mml import B2mmlReading, KmdsRecord, read_b2mml
+from midas.standard.convert.b2mml_write import write_b2mml_v0701
 from midas.standard.convert.base import ConversionFailed, Converter
+from midas.standard.convert.sparkplug import EdgeSession, SparkplugConsumer
+from midas.standard.convert.sparkplug_payload import decode_payload, encode_payload
+from midas.standard.convert.sparkplug_topic import parse_topic
 
 __all__ = [
     "AASX",
@@ -25,13 +36,23 @@ __all__ = [
     "AasJsonConverter",
     "AasXmlConverter",
     "AasxConverter",
+    "B2mmlReading",
     "ConversionFailed",
     "Converter",
+    "EdgeSession",
+    "KmdsRecord",
+    "SparkplugConsumer",
     "converter",
     "converter_for_filename",
     "converters",
+    "decode_payload",
+    "encode_payload",
     "environments_equal",
+    "mtconnect",
+    "parse_topic",
+    "read_b2mml",
     "register",
+    "write_b2mml_v0701",
 ]
 
 _REGISTRY: dict[str, Converter] = {}

@@ -94,6 +94,7 @@ def load_all_models() -> None:
     import midas.assessment.models
     import midas.audit.models
     import midas.auth.models
+    import midas.ingest.models
     import midas.registry.models
     import midas.support.models  # noqa: F401
 

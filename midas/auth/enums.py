@@ -30,6 +30,7 @@ class Permission(StrEnum):
     SUPPORT_VIEW_ALL = "support.view_all"  # read every application, run, decision and project
     SUPPORT_APPLY = "support.apply"  # apply for one's own organization, appeal, report project progress
     SUPPORT_REVIEW = "support.review"  # re-review appealed applications, inspect completed projects
+    INGEST_WRITE = "ingest.write"  # send production data for one's own organization's factories
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -53,7 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.EXPERT: frozenset(_READ | {Permission.ASSESSMENT_SCORE, Permission.SUPPORT_REVIEW}),
     Role.COMPANY_MEMBER: frozenset(
         _READ | {Permission.REGISTRY_EDIT_OWN, Permission.TOKENS_MANAGE_OWN, Permission.ASSESSMENT_SELF,
-                 Permission.SUPPORT_APPLY}
+                 Permission.SUPPORT_APPLY, Permission.INGEST_WRITE}
     ),
     Role.INVESTIGATOR: frozenset(_READ | {Permission.AUDIT_VIEW}),
     # The auditor reads everything and changes nothing.

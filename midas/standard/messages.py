@@ -150,6 +150,17 @@ MESSAGES_KO: Final[dict[str, str]] = {
     ),
     SEGMENT_NOT_ORDERED: "세그먼트가 {start}에 시작하는데 그보다 앞선 {end}에 끝납니다",
     RECORD_COUNT_MISMATCH: "세그먼트의 레코드 수는 {declared}로 적혀 있으나 실제로는 {actual}개입니다",
+    # midas.standard.records (kept here so that finding_text finds them; the ids are repeated there)
+    "{template} is not a K-MDS template; known are {known}": (
+        "{template}은(는) K-MDS 템플릿이 아닙니다. 알려진 템플릿: {known}"
+    ),
+    "a K-MDS record is a JSON object, not {kind}": "K-MDS 레코드는 JSON 객체여야 합니다({kind}이(가) 아님)",
+    "the record breaks its K-MDS schema at {pointer}: {reason}": (
+        "레코드가 {pointer}에서 K-MDS 스키마를 어깁니다: {reason}"
+    ),
+    "the record cannot become a {template} submodel at {pointer}: {cause}": (
+        "레코드를 {pointer}에서 {template} 서브모델로 바꿀 수 없습니다: {cause}"
+    ),
 }
 
 

@@ -1,0 +1,75 @@
+"""The ingestion tables: batches (a receipt for each delivery), accepted production records (append-only, one per
+idempotency key and organization) and dead letters (refused records with their full report, fixable and
+replayable by the organization that sent them).
+
+Accepted records are never updated or deleted by the platform: a correction is a new record. The unique
+(organization, idempotency key) pair is what makes a retry or a redelivery count once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from midas.db import Base, UtcDateTime, enum_column, utc_now
+from midas.ingest.enums import DeadLetterStatus, IngestSource
+
+
+class IngestBatch(Base):
+    """One delivery (an HTTP request, an uploaded file, a run of MQTT messages) and what came of it."""
+
+    __tablename__ = "ingest_batch"
+    __table_args__ = (Index("ix_ingest_batch_organization_received", "organization_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
+    source: Mapped[IngestSource] = mapped_column(enum_column(IngestSource))
+    label: Mapped[str] = mapped_column(String(255), default="")  # a file name, a client, a topic
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_label: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ProductionRecord(Base):
+    """An accepted K-MDS record of one factory, stored as received (after validation), never changed."""
+
+    __tablename__ = "production_record"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "idempotency_key"),
+        Index("ix_production_record_factory_template", "factory_id", "template"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="RESTRICT"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id", ondelete="RESTRICT"), index=True)
+    template: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class DeadLetter(Base):
+    """A refused record: what was sent (as text, whatever it was), where in the delivery, and every problem."""
+
+    __tablename__ = "ingest_dead_letter"
+    __table_args__ = (Index("ix_ingest_dead_letter_organization_status", "organization_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id", ondelete="RESTRICT"), index=True)
+    source: Mapped[IngestSource] = mapped_column(enum_column(IngestSource))
+    position: Mapped[str] = mapped_column(String(200))  # "item 3", "line 17", a topic and sequence number
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    raw: Mapped[str] = mapped_column(Text)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[DeadLetterStatus] = mapped_column(enum_column(DeadLetterStatus), default=DeadLetterStatus.OPEN)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_label: Mapped[str | None] = mapped_column(String(200))
+    replayed_record_id: Mapped[int | None] = mapped_column(ForeignKey("production_record.id", ondelete="SET NULL"))

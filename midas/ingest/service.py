@@ -1,0 +1,310 @@
+"""The one entry point of production data: :func:`accept` takes a delivery of items and gives a receipt.
+
+HTTP, MQTT and file uploads are thin adapters that turn what they receive into items and call :func:`accept`. An
+item is a JSON object::
+
+    {"factory_id": 12, "template": "ProductionPerformance", "record": {...}, "message_id": "line-7/2026-11-26"}
+
+- ``factory_id`` must be a factory of the sender's organization (an organization writes only its own data);
+- ``template`` names a K-MDS template and ``record`` is its record, checked by all four layers of
+  :func:`midas.standard.records.validate_record`;
+- ``message_id`` (optional) is the sender's stable id of the item; without it the key is the SHA-256 of the
+  factory, template and canonical record, so the same content sent twice counts once.
+
+Acceptance is per item: the valid ones are stored, every other one becomes a dead letter with its full report,
+visible to the organization, fixable and replayable. A key the organization has sent before is a duplicate: it is
+counted in the receipt and stored nowhere. The insert itself skips a key that a concurrent delivery stored a
+moment earlier (``ON CONFLICT DO NOTHING``), so two deliveries racing never fail each other nor double-count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import Insert, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from midas.audit import record
+from midas.auth import Actor, Permission
+from midas.db import utc_now
+from midas.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from midas.ingest.enums import DeadLetterStatus, IngestSource
+from midas.ingest.models import DeadLetter, IngestBatch, ProductionRecord
+from midas.paging import Page
+from midas.registry import Factory
+from midas.standard.records import is_valid, validate_record
+
+MAX_ITEMS: Final = 100_000  # items in one delivery; a larger one is refused whole, before anything is stored
+MAX_MESSAGE_ID: Final = 200
+ITEM_KEYS: Final = frozenset({"factory_id", "template", "record", "message_id"})
+KEY_QUERY_CHUNK: Final = 900  # keys per IN (...) query: below SQLite's bound-parameter limit
+DEAD_LETTERS_PAGE_SIZE: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedItem:
+    """An item that became a dead letter: where it was in the delivery and every problem found."""
+
+    position: str
+    dead_letter_id: int
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What became of a delivery: counts, and each refused item with its dead letter."""
+
+    batch_id: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    refused: tuple[RefusedItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    position: str
+    raw: str
+    key: str | None
+    factory_id: int | None
+    template: str
+    record: Mapping[str, Any] | None
+    problems: tuple[Problem, ...]
+
+
+def accept(session: Session, *, actor: Actor, items: Sequence[object], source: IngestSource = IngestSource.HTTP,
+           label: str = "", positions: Sequence[str] | None = None) -> Receipt:
+    """Store the valid items of one delivery for the actor's organization; dead-letter the others.
+
+    ``positions`` names each item's place in what was received (a line of a file, a topic); by default "item N".
+    Refused whole, with nothing stored: a sender without an organization or the permission, more than
+    :data:`MAX_ITEMS` items.
+    """
+    organization_id = _sender_organization(actor)
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput.single("items", "A delivery holds at most {limit} items; this one holds {count}",
+                                  {"limit": MAX_ITEMS, "count": len(items)})
+    places = list(positions) if positions is not None else [f"item {n + 1}" for n in range(len(items))]
+    if len(places) != len(items):
+        raise ValueError("one position per item")
+    batch = IngestBatch(organization_id=organization_id, source=source, label=label[:255],
+                        created_by_label=actor.label)
+    session.add(batch)
+    session.flush()
+    factories = _own_factories(session, organization_id)
+    checked = [_check(item, place, factories) for item, place in zip(items, places, strict=True)]
+    valid = [c for c in checked if not c.problems]
+    fresh, duplicates = _without_duplicates(session, organization_id, valid)
+    stored = _store(session, batch, organization_id, fresh)
+    duplicates += len(fresh) - stored
+    refused = _dead_letters(session, batch, organization_id, source, [c for c in checked if c.problems])
+    batch.accepted, batch.duplicates, batch.rejected = stored, duplicates, len(refused)
+    session.flush()
+    record(session, actor=actor, action="ingest.batch", object_type="ingest_batch", object_id=batch.id,
+           details={"source": source.value, "label": batch.label, "accepted": stored, "duplicates": duplicates,
+                    "rejected": len(refused)})
+    return Receipt(batch.id, stored, duplicates, len(refused), tuple(refused))
+
+
+def idempotency_key(factory_id: int, template: str, record_data: Mapping[str, Any]) -> str:
+    """The key of an item sent without a message id: the SHA-256 of its factory, template and canonical record."""
+    canonical = json.dumps({"factory_id": factory_id, "template": template, "record": record_data},
+                           sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _sender_organization(actor: Actor) -> int:
+    if not actor.can(Permission.INGEST_WRITE) or actor.organization_id is None:
+        raise PermissionDenied("Only a member of an organization, or its API token, may send production data")
+    return actor.organization_id
+
+
+def _own_factories(session: Session, organization_id: int) -> frozenset[int]:
+    return frozenset(session.scalars(select(Factory.id).where(Factory.organization_id == organization_id)))
+
+
+def _check(item: object, position: str, factories: frozenset[int]) -> _Checked:
+    """The item's problems (envelope, ownership, the record's four layers) and, when it has none, its key."""
+    raw = _raw(item)
+    if not isinstance(item, Mapping):
+        return _Checked(position, raw, None, None, "", None,
+                        (Problem(position, "An item must be a JSON object with factory_id, template and record"),))
+    problems = [Problem(f"{position}.{key}", "Unknown key {key}", {"key": str(key)[:64]})
+                for key in sorted(str(k) for k in item if k not in ITEM_KEYS)]
+    factory_id = item.get("factory_id")
+    if not isinstance(factory_id, int) or isinstance(factory_id, bool):
+        problems.append(Problem(f"{position}.factory_id", "Give the id of one of your factories as a number"))
+        factory_id = None
+    elif factory_id not in factories:
+        problems.append(Problem(f"{position}.factory_id", "Factory {id} is not a factory of your organization",
+                                {"id": factory_id}))
+    template = item.get("template")
+    record_data = item.get("record")
+    message_id = item.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_MESSAGE_ID):
+        problems.append(Problem(f"{position}.message_id", "A message id is text of 1 to {max} characters",
+                                {"max": MAX_MESSAGE_ID}))
+    if not isinstance(template, str):
+        problems.append(Problem(f"{position}.template", "Name the K-MDS template of the record"))
+        template = ""
+    else:
+        problems += [Problem(f"{position}.record{finding.path if finding.path.startswith('/') else ''}",
+                             finding.message, dict(finding.params))
+                     for finding in _error_findings(template, record_data)]
+    key = None
+    if not problems and factory_id is not None and isinstance(record_data, Mapping):
+        key = message_id if isinstance(message_id, str) else idempotency_key(factory_id, template, record_data)
+    return _Checked(position, raw, key, factory_id, template,
+                    record_data if isinstance(record_data, Mapping) else None, tuple(problems))
+
+
+def _error_findings(template: str, record_data: object) -> list[Any]:
+    findings = validate_record(template, record_data)
+    return [] if is_valid(findings) else [f for f in findings if f.severity.value == "error"]
+
+
+def _raw(item: object) -> str:
+    try:
+        return json.dumps(item, ensure_ascii=False, default=str)[:1_000_000]
+    except (TypeError, ValueError):
+        return repr(item)[:1_000_000]
+
+
+def _without_duplicates(session: Session, organization_id: int,
+                        valid: Sequence[_Checked]) -> tuple[list[_Checked], int]:
+    """The valid items whose key is new to the organization and to this delivery, and how many were not."""
+    keys = [c.key for c in valid if c.key is not None]
+    known: set[str] = set()
+    for start in range(0, len(keys), KEY_QUERY_CHUNK):
+        chunk = keys[start:start + KEY_QUERY_CHUNK]
+        known.update(session.scalars(select(ProductionRecord.idempotency_key).where(
+            ProductionRecord.organization_id == organization_id, ProductionRecord.idempotency_key.in_(chunk))))
+    fresh: list[_Checked] = []
+    for item in valid:
+        if item.key in known:
+            continue
+        known.add(str(item.key))
+        fresh.append(item)
+    return fresh, len(valid) - len(fresh)
+
+
+def _store(session: Session, batch: IngestBatch, organization_id: int, fresh: Sequence[_Checked]) -> int:
+    """Insert the fresh items; a key stored meanwhile by a concurrent delivery is skipped. The number stored."""
+    if not fresh:
+        return 0
+    now = utc_now()
+    rows = [{"organization_id": organization_id, "factory_id": c.factory_id, "batch_id": batch.id,
+             "template": c.template, "idempotency_key": c.key, "record": dict(c.record or {}), "received_at": now}
+            for c in fresh]
+    statement = _insert_skipping_known_keys(session).returning(ProductionRecord.id)
+    return len(session.execute(statement, rows).all())
+
+
+def _insert_skipping_known_keys(session: Session) -> Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(ProductionRecord).on_conflict_do_nothing(
+            index_elements=["organization_id", "idempotency_key"])
+    if dialect == "sqlite":
+        return sqlite.insert(ProductionRecord).on_conflict_do_nothing(
+            index_elements=["organization_id", "idempotency_key"])
+    raise NotImplementedError(f"ingestion supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _dead_letters(session: Session, batch: IngestBatch, organization_id: int, source: IngestSource,
+                  refused: Sequence[_Checked]) -> list[RefusedItem]:
+    made: list[RefusedItem] = []
+    for item in refused:
+        letter = DeadLetter(organization_id=organization_id, batch_id=batch.id, source=source,
+                            position=item.position[:200], idempotency_key=item.key, raw=item.raw,
+                            problems=[_problem_data(p) for p in item.problems])
+        session.add(letter)
+        made.append(RefusedItem(item.position, 0, item.problems))
+    session.flush()
+    letters = session.scalars(select(DeadLetter.id).where(DeadLetter.batch_id == batch.id)
+                              .order_by(DeadLetter.id)).all()
+    return [RefusedItem(r.position, letter_id, r.problems) for r, letter_id in zip(made, letters, strict=True)]
+
+
+def _problem_data(problem: Problem) -> dict[str, Any]:
+    return {"field": problem.field, "message": problem.message, "params": dict(problem.params)}
+
+
+# Dead letters --------------------------------------------------------------------------------------------------
+
+
+def list_dead_letters(session: Session, *, actor: Actor, status: DeadLetterStatus | None = DeadLetterStatus.OPEN,
+                      page: int = 1, page_size: int = DEAD_LETTERS_PAGE_SIZE) -> Page[DeadLetter]:
+    """The organization's refused records, newest first, a page at a time."""
+    organization_id = _sender_organization(actor)
+    query = select(DeadLetter).where(DeadLetter.organization_id == organization_id)
+    if status is not None:
+        query = query.where(DeadLetter.status == status)
+    total = int(session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0)
+    page_size = max(1, min(page_size, 500))
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    rows = session.scalars(query.order_by(DeadLetter.id.desc()).limit(page_size).offset((page - 1) * page_size))
+    return Page(list(rows), total, page, page_size)
+
+
+def _own_dead_letter(session: Session, actor: Actor, dead_letter_id: int) -> DeadLetter:
+    organization_id = _sender_organization(actor)
+    letter = session.get(DeadLetter, dead_letter_id)
+    if letter is None or letter.organization_id != organization_id:
+        raise NotFound("No dead letter {id}", {"id": dead_letter_id})
+    if letter.status is not DeadLetterStatus.OPEN:
+        raise Conflict("Dead letter {id} is {status} already", {"id": letter.id, "status": letter.status.value})
+    return letter
+
+
+def replay_dead_letter(session: Session, *, actor: Actor, dead_letter_id: int, item: object) -> Receipt:
+    """Send a fixed version of a refused item. Accepted (or already stored): the letter is closed as replayed;
+    refused again: a new dead letter says why and this one stays open."""
+    letter = _own_dead_letter(session, actor, dead_letter_id)
+    receipt = accept(session, actor=actor, items=[item], source=IngestSource.REPLAY,
+                     label=f"dead letter {letter.id}", positions=[letter.position])
+    if receipt.rejected == 0:
+        letter.status = DeadLetterStatus.REPLAYED
+        letter.resolved_at = utc_now()
+        letter.resolved_by_label = actor.label
+        letter.replayed_record_id = session.scalar(
+            select(ProductionRecord.id).where(ProductionRecord.batch_id == receipt.batch_id))
+        session.flush()
+        record(session, actor=actor, action="ingest.dead_letter.replayed", object_type="ingest_dead_letter",
+               object_id=letter.id, details={"batch_id": receipt.batch_id, "duplicate": receipt.duplicates == 1})
+    return receipt
+
+
+def discard_dead_letter(session: Session, *, actor: Actor, dead_letter_id: int, reason: str) -> DeadLetter:
+    """Close a refused item that is not needed; the reason is kept in the audit log."""
+    letter = _own_dead_letter(session, actor, dead_letter_id)
+    text = reason.strip()
+    if not text:
+        raise InvalidInput.single("reason", "Say why the record is not needed")
+    letter.status = DeadLetterStatus.DISCARDED
+    letter.resolved_at = utc_now()
+    letter.resolved_by_label = actor.label
+    session.flush()
+    record(session, actor=actor, action="ingest.dead_letter.discarded", object_type="ingest_dead_letter",
+           object_id=letter.id, reason=text[:1000])
+    return letter
+
+
+def count_records(session: Session, *, organization_id: int, template: str | None = None) -> int:
+    """How many records an organization has stored (all templates, or one)."""
+    query = select(func.count()).select_from(ProductionRecord).where(
+        ProductionRecord.organization_id == organization_id)
+    if template is not None:
+        query = query.where(ProductionRecord.template == template)
+    return int(session.scalar(query) or 0)
+
+
+def problems_of(letter: DeadLetter) -> Iterable[Problem]:
+    """A dead letter's stored problems as :class:`Problem` again (for display in either language)."""
+    for data in letter.problems:
+        yield Problem(str(data.get("field", "")), str(data.get("message", "")), dict(data.get("params") or {}))

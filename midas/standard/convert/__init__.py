@@ -1,7 +1,8 @@
 """Converters between formats, found by name or by file ending. Built-in: AAS JSON, AAS XML, AASX.
 
 Shop-floor formats produce K-MDS records (one JSON object per submodel) with findings for what has no place in
-K-MDS, rather than whole AAS environments: B2MML (:func:`read_b2mml`, :func:`write_b2mml_v0701`) and MTConnect
+K-MDS, rather than whole AAS environments: the daily production report as CSV or Excel (:func:`read_daily_report`,
+:func:`daily_report_template`), B2MML (:func:`read_b2mml`, :func:`write_b2mml_v0701`) and MTConnect
 (:mod:`midas.standard.convert.mtconnect`: device models, SHDR and Streams to state events, ISO 22400 time
 elements). Sparkplug B is a message stream, not a file: :class:`EdgeSession` and :class:`SparkplugConsumer` take
 (topic, payload) in order and give metric samples, idempotency keys, sequence findings and rebirth commands.
@@ -28,6 +29,7 @@ from midas.standard.convert.base import ConversionFailed, Converter
 from midas.standard.convert.sparkplug import EdgeSession, SparkplugConsumer
 from midas.standard.convert.sparkplug_payload import decode_payload, encode_payload
 from midas.standard.convert.sparkplug_topic import parse_topic
+from midas.standard.convert.tabular import TabularReading, daily_report_template, read_daily_report
 
 __all__ = [
     "AASX",
@@ -42,15 +44,18 @@ __all__ = [
     "EdgeSession",
     "KmdsRecord",
     "SparkplugConsumer",
+    "TabularReading",
     "converter",
     "converter_for_filename",
     "converters",
+    "daily_report_template",
     "decode_payload",
     "encode_payload",
     "environments_equal",
     "mtconnect",
     "parse_topic",
     "read_b2mml",
+    "read_daily_report",
     "register",
     "write_b2mml_v0701",
 ]

@@ -6,6 +6,9 @@ K-MDS, rather than whole AAS environments: the daily production report as CSV or
 (:mod:`midas.standard.convert.mtconnect`: device models, SHDR and Streams to state events, ISO 22400 time
 elements). Sparkplug B is a message stream, not a file: :class:`EdgeSession` and :class:`SparkplugConsumer` take
 (topic, payload) in order and give metric samples, idempotency keys, sequence findings and rebirth commands.
+OPC UA (the optional extra ``opcua``, asyncua being LGPL): :class:`midas.standard.convert.opcua.OpcUaMachineSource`
+streams OPC 40001-1 machine states as the same state events as MTConnect; it is not imported here, so the platform
+runs without the extra.
 Formats that do read and write environments register themselves with :func:`register`.
 """
 

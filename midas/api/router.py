@@ -8,6 +8,7 @@ from midas.assessment.reliability_api import router as assessment_reliability_ro
 from midas.assessment.rounds_api import router as assessment_rounds_router
 from midas.assessment.scoring_api import router as assessment_scoring_router
 from midas.auth.api import router as auth_router
+from midas.ingest.api import router as ingest_router
 from midas.kmds.api import router as kmds_router
 from midas.registry.api import router as registry_router
 from midas.registry.import_api import router as registry_import_router
@@ -41,4 +42,5 @@ def build_api_router() -> APIRouter:
     api.include_router(support_appeals_router)
     api.include_router(support_projects_router)
     api.include_router(support_counting_router)
+    api.include_router(ingest_router)
     return api

@@ -20,6 +20,7 @@ from midas.audit.pages import router as audit_pages
 from midas.auth.pages import router as auth_pages
 from midas.config import Settings, get_settings
 from midas.db import make_engine, make_session_factory
+from midas.ingest.pages import router as ingest_pages
 from midas.kmds.pages import router as kmds_pages
 from midas.registry.import_pages import router as registry_import_pages
 from midas.registry.pages import router as registry_pages
@@ -88,4 +89,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(support_appeals_pages)
     app.include_router(support_projects_pages)
     app.include_router(support_counting_pages)
+    app.include_router(ingest_pages)
     return app

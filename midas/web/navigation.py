@@ -33,6 +33,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Projects", "/support/projects", Permission.SUPPORT_VIEW_ALL),
     NavItem("Sanctions", "/support/sanctions", Permission.SUPPORT_MANAGE),
     NavItem("National targets", "/support/national", signed_in=False),
+    NavItem("Production data", "/ingest", Permission.INGEST_WRITE),
     NavItem("Validate AAS files", "/standard/validate", signed_in=False),
     NavItem("Audit log", "/audit", Permission.AUDIT_VIEW),
     NavItem("Users", "/admin/users", Permission.USERS_MANAGE),

@@ -114,7 +114,8 @@ def test_a_record_that_breaks_k_mds_is_refused_at_its_place_with_every_layer(ses
     assert "item 1.WorkUnitId" in problems["item 1"]
     assert {"item 1.factory_id", "item 1.template"} <= set(problems["item 1"])
     assert problems["item 2"] == ["item 2.record/ProducedQuantity"]
-    assert problems["item 3"] and all(f.startswith("item 3.record") for f in problems["item 3"])
+    assert problems["item 3"]
+    assert all(f.startswith("item 3.record") for f in problems["item 3"])
     assert set(problems["item 4"]) == {"item 4.extra", "item 4.factory_id", "item 4.record"}
     assert problems["item 5"] == ["item 5"]
     assert session.scalar(select(func.count()).select_from(DeadLetter)) == 5

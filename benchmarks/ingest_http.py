@@ -1,0 +1,254 @@
+"""Benchmark: HTTP batch ingestion into PostgreSQL, with K-MDS validation, against a plain COPY of the same rows.
+
+Target (issue #6): at least 50,000 records/s sustained with validation on 2 cores, reported side by side with a
+plain PostgreSQL COPY of the same rows into production_record (the physical limit) as a ratio. The script makes a
+throw-away database on the PostgreSQL server (dropped at the end), migrates it, seeds one company with a factory
+and a member's API token, starts the real app with uvicorn in a child process on a free loopback port, and POSTs
+``--records`` ProductionPerformance records (each with its own message id, as an MES sends them) in batches of
+``--batch`` to /api/v1/ingest with the bearer token. Then it loads the same rows with COPY, and finally measures in
+process where the time of one record goes: the four-layer validation (validate_record) against the rest of
+accept() (envelope checks, idempotency lookup, INSERT). Run from the project root:
+
+    .venv/bin/python benchmarks/ingest_http.py [--records 50000] [--batch 5000] [--clients 1]
+
+The PostgreSQL server is MIDAS_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test,
+used only to create and drop the benchmark database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+from midas import migrations
+from midas.auth import SYSTEM, Actor, Role, actor_for, create_user, issue_api_token
+from midas.db import make_engine, make_session_factory, transaction
+from midas.ingest import IngestBatch, IngestSource, accept, count_records
+from midas.registry import create_factory, create_organization
+from midas.standard import example_record
+from midas.standard.records import validate_record
+
+TARGET_RECORDS_PER_SECOND = 50_000
+POSTGRES_URL = os.environ.get("MIDAS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEMPLATE = "ProductionPerformance"
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Seeded:
+    organization_id: int
+    factory_id: int
+    token: str
+    member: Actor
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"midas_bench_ingest_{os.getpid()}"
+    admin = _libpq(POSTGRES_URL)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed(url: str) -> Seeded:
+    """Migrate; one SME with a factory, a member and the member's API token."""
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            organization = create_organization(session, actor=SYSTEM, raw={
+                "brn": "1234567891", "name": "(주)한빛정밀", "name_en": "Hanbit Precision", "kind": "sme",
+                "ksic_code": "29", "region_code": "41", "employees": 42, "annual_revenue_krw": 8_500_000_000,
+                "founded_year": 2004, "representative": "김민준", "address": "경기도 화성시 팔탄면 공단로 12"})
+            session.flush()
+            factory = create_factory(session, actor=SYSTEM, organization_id=organization.id, raw={
+                "name": "제1공장", "address": "경기도 화성시 팔탄면 공단로 12", "region_code": "41",
+                "industrial_complex": "화성 팔탄산업단지", "main_processes": "가공, 조립", "production_lines": 3})
+            user = create_user(session, actor=SYSTEM, email="mes@example.kr", display_name="MES 연동",
+                               password="correct-horse-battery", role=Role.COMPANY_MEMBER,
+                               organization_id=organization.id)
+            session.flush()
+            member = actor_for(user)
+            _, secret = issue_api_token(session, actor=member, name="ingest benchmark")
+            return Seeded(organization.id, factory.id, secret, member)
+    finally:
+        engine.dispose()
+
+
+def records(count: int, offset: int = 0) -> list[dict[str, Any]]:
+    """Distinct, valid shift records: the K-MDS example moved one hour further each time."""
+    base = example_record(TEMPLATE)
+    made = []
+    for n in range(offset, offset + count):
+        start = START + timedelta(hours=n)
+        record = dict(base)
+        record["PeriodStart"] = start.isoformat()
+        record["PeriodEnd"] = (start + timedelta(hours=8)).isoformat()
+        made.append(record)
+    return made
+
+
+def items(factory_id: int, rows: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    return [{"factory_id": factory_id, "template": TEMPLATE, "record": r, "message_id": f"{prefix}-{n}"}
+            for n, r in enumerate(rows)]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_app(url: str) -> Iterator[str]:
+    """The real app under uvicorn in a child process on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "MIDAS_DATABASE_URL": url, "MIDAS_ENVIRONMENT": "development"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "midas.web.app:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the app did not start within 30 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def post_all(base: str, token: str, bodies: list[bytes], clients: int) -> tuple[float, int]:
+    """POST every body (clients at a time); the seconds taken and the records accepted."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def send(body: bytes) -> int:
+        with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+            response = client.post("/api/v1/ingest", content=body)
+            response.raise_for_status()
+            receipt = response.json()
+            if receipt["rejected"]:
+                raise RuntimeError(f"{receipt['rejected']} records refused: {receipt['refused'][:1]}")
+            return int(receipt["accepted"])
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        accepted = sum(pool.map(send, bodies))
+    return time.perf_counter() - started, accepted
+
+
+def copy_rows(url: str, seeded: Seeded, rows: list[dict[str, Any]]) -> float:
+    """The same rows with a plain COPY into production_record (no validation, no idempotency lookup)."""
+    with psycopg.connect(_libpq(url)) as connection:
+        batch_id = connection.execute(
+            "INSERT INTO ingest_batch (organization_id, source, label, accepted, duplicates, rejected,"
+            " created_by_label, received_at) VALUES (%s, 'http', 'copy', 0, 0, 0, 'bench', now()) RETURNING id",
+            (seeded.organization_id,)).fetchone()
+        assert batch_id is not None
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        with connection.cursor() as cursor, cursor.copy(
+                "COPY production_record (organization_id, factory_id, batch_id, template, idempotency_key, record,"
+                " received_at) FROM STDIN") as copy:
+            for n, record in enumerate(rows):
+                copy.write_row((seeded.organization_id, seeded.factory_id, batch_id[0], TEMPLATE, f"copy-{n}",
+                                json.dumps(record, ensure_ascii=False), now))
+        connection.commit()
+        return time.perf_counter() - started
+
+
+def where_the_time_goes(url: str, seeded: Seeded, count: int) -> tuple[float, float]:
+    """Seconds per record in process: validate_record alone, and accept() as a whole (validation included)."""
+    rows = records(count, offset=10_000_000)
+    for record in records(200, offset=20_000_000):  # warm the schema and template caches first
+        validate_record(TEMPLATE, record)
+    started = time.perf_counter()
+    for record in rows:
+        validate_record(TEMPLATE, record)
+    validation = (time.perf_counter() - started) / count
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            started = time.perf_counter()
+            receipt = accept(session, actor=seeded.member, items=items(seeded.factory_id, rows, "profile"),
+                             source=IngestSource.HTTP, label="profile")
+            whole = (time.perf_counter() - started) / count
+            assert receipt.accepted == count, receipt
+            session.get(IngestBatch, receipt.batch_id)
+    finally:
+        engine.dispose()
+    return validation, whole
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--clients", type=int, default=1, help="concurrent HTTP clients")
+    parser.add_argument("--profile", type=int, default=2_000, help="records for the in-process profile")
+    args = parser.parse_args()
+
+    with postgres_database() as url:
+        seeded = seed(url)
+        rows = records(args.records)
+        sent = items(seeded.factory_id, rows, "bench")
+        bodies = [json.dumps(sent[start:start + args.batch]).encode() for start in range(0, len(sent), args.batch)]
+        print(f"PostgreSQL, {args.records:,} {TEMPLATE} records in {len(bodies)} POSTs of up to {args.batch:,} "
+              f"({sum(map(len, bodies)) / len(bodies) / 1e6:.1f} MB each), {args.clients} client(s), "
+              f"{os.cpu_count()} CPUs")
+        with running_app(url) as base:
+            seconds, accepted = post_all(base, seeded.token, bodies, args.clients)
+        engine = make_engine(url)
+        try:
+            with transaction(make_session_factory(engine)) as session:
+                stored = count_records(session, organization_id=seeded.organization_id)
+        finally:
+            engine.dispose()
+        http_rate = accepted / seconds
+        print(f"  HTTP + validation : {http_rate:>10,.0f} records/s  ({seconds:.1f} s, accepted {accepted:,}, "
+              f"stored {stored:,})")
+        copy_seconds = copy_rows(url, seeded, rows)
+        copy_rate = len(rows) / copy_seconds
+        print(f"  plain COPY        : {copy_rate:>10,.0f} records/s  ({copy_seconds:.2f} s)")
+        print(f"  ratio HTTP / COPY : {http_rate / copy_rate:.3f}  (1 / {copy_rate / http_rate:.0f})")
+        validation, whole = where_the_time_goes(url, seeded, args.profile)
+        print(f"  per record in process ({args.profile:,} records): validate_record {validation * 1e6:,.0f} µs, "
+              f"accept() in all {whole * 1e6:,.0f} µs -> validation {validation / whole:.0%}, "
+              f"the rest (envelope, idempotency lookup, INSERT) {(whole - validation) * 1e6:,.0f} µs")
+        print(f"  validation alone caps one core at {1 / validation:,.0f} records/s")
+        verdict = "met" if http_rate >= TARGET_RECORDS_PER_SECOND else "NOT met"
+        print(f"  target {TARGET_RECORDS_PER_SECOND:,} records/s: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""The JSON routes of ingestion (under /api/v1/ingest): deliveries of records, their receipts, dead letters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+
+from midas.ingest import files, service
+from midas.ingest.schemas import BatchPublic, DeadLetterDiscard, DeadLetterPagePublic, DeadLetterPublic, ReceiptPublic
+from midas.web.context import DbSession, SignedInActor, request_locale, settings_of
+from midas.web.csrf import verify_csrf
+
+router = APIRouter(prefix="/ingest", tags=["ingest"])
+CHANGES = [Depends(verify_csrf)]
+
+
+async def limited_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed the limit: by its declared length
+    before anything is read, else while it streams in."""
+    limit = settings_of(request).upload_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise files.body_too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise files.body_too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_ITEM_EXAMPLE = {"factory_id": 12, "template": "ProductionPerformance", "record": {"WorkUnitId": "P01"},
+                 "message_id": "mes-42"}
+_BODY_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]},
+                         "example": [_ITEM_EXAMPLE]},
+    "application/x-ndjson": {"schema": {"type": "string"}, "example": '{"factory_id": 12, ...}\n'},
+}}}
+
+
+@router.post("", response_model=ReceiptPublic, dependencies=CHANGES, openapi_extra=_BODY_DOC,
+             responses={413: {"description": "The body is over the size limit; nothing was stored"},
+                        415: {"description": "Neither application/json nor application/x-ndjson"},
+                        422: {"description": "Refused whole, nothing stored: JSON that does not parse, an AAS "
+                                             "environment (not accepted yet), no items, too many items"}})
+def ingest(request: Request, session: DbSession, actor: SignedInActor,
+           body: Annotated[bytes, Depends(limited_body)]) -> ReceiptPublic:
+    """Send production records: a JSON array of items (or one item), or NDJSON (one item per line).
+
+    An item is `{"factory_id", "template", "record", "message_id"?}`. Acceptance is per item, so the answer is
+    **200 with the receipt** whenever the delivery was read, even if every item was refused: it counts the accepted,
+    duplicate (sent before: stored once) and rejected items, and names each refused item's position, dead letter
+    and problems. A malformed NDJSON line is a refused item too ("line N" with the JSON error). Use the
+    organization's API token (`Authorization: Bearer ...`) or a member's session (with its CSRF header)."""
+    receipt = files.ingest_body(session, actor=actor, body=body, content_type=request.headers.get("content-type", ""),
+                                label=request.headers.get("user-agent", "")[:100])
+    return ReceiptPublic.of(receipt, request_locale(request))
+
+
+@router.get("/batches/{batch_id}", response_model=BatchPublic)
+def get_batch(batch_id: int, request: Request, session: DbSession, actor: SignedInActor) -> BatchPublic:
+    """One delivery of your organization: its counts and its refused items."""
+    batch = files.get_batch(session, actor=actor, batch_id=batch_id)
+    letters = files.batch_dead_letters(session, actor=actor, batch_id=batch_id)
+    return BatchPublic.of(batch, letters, request_locale(request))
+
+
+@router.get("/dead-letters", response_model=DeadLetterPagePublic)
+def list_dead_letters(request: Request, session: DbSession, actor: SignedInActor, status: str = "",
+                      page: int = 1) -> DeadLetterPagePublic:
+    """Your organization's refused items, newest first: `status` is open (the default), replayed, discarded or
+    all."""
+    letters = service.list_dead_letters(session, actor=actor, status=files.parse_status(status), page=page)
+    return DeadLetterPagePublic.of(letters, request_locale(request))
+
+
+@router.post("/dead-letters/{dead_letter_id}/replay", response_model=ReceiptPublic, dependencies=CHANGES)
+def replay(dead_letter_id: int, request: Request, session: DbSession, actor: SignedInActor,
+           item: Annotated[Any, Body(description="The fixed item")]) -> ReceiptPublic:
+    """Send the fixed item of a dead letter: accepted, the letter is closed; refused again, a new dead letter says
+    why and this one stays open (200 with the receipt either way)."""
+    receipt = service.replay_dead_letter(session, actor=actor, dead_letter_id=dead_letter_id, item=item)
+    return ReceiptPublic.of(receipt, request_locale(request))
+
+
+@router.post("/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterPublic, dependencies=CHANGES)
+def discard(dead_letter_id: int, body: DeadLetterDiscard, request: Request, session: DbSession,
+            actor: SignedInActor) -> DeadLetterPublic:
+    """Close a dead letter that is not needed; the reason goes to the audit log."""
+    letter = service.discard_dead_letter(session, actor=actor, dead_letter_id=dead_letter_id, reason=body.reason)
+    return DeadLetterPublic.of(letter, request_locale(request))

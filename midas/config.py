@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     default_locale: str = "ko"
     page_size: int = Field(default=25, ge=5, le=200)
     secure_cookies: bool = False
+    mqtt_host: str = Field(default="127.0.0.1", description="The MQTT broker `midas ingest mqtt` consumes from.")
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_client_id: str = Field(default="midas-ingest", description="Fixed: the broker keeps this session.")
+    mqtt_topic_prefix: str = "midas/v1"
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

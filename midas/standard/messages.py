@@ -83,6 +83,12 @@ FOOTPRINT_EXPIRES_BEFORE_PUBLICATION: Final = (
 SEGMENT_NOT_ORDERED: Final = "the segment starts at {start} but ends at {end}, before it"
 RECORD_COUNT_MISMATCH: Final = "the segment says it holds {declared} records but holds {actual}"
 
+# One record checked by midas.standard.records.validate_record.
+UNKNOWN_TEMPLATE: Final = "{template} is not a K-MDS template; known are {known}"
+NOT_AN_OBJECT: Final = "a K-MDS record is a JSON object, not {kind}"
+SCHEMA_ERROR: Final = "the record breaks its K-MDS schema at {pointer}: {reason}"
+NOT_CONVERTIBLE: Final = "the record cannot become a {template} submodel at {pointer}: {cause}"
+
 MESSAGES_KO: Final[dict[str, str]] = {
     MISSING_ELEMENT: "필수 요소 {id_short}({semantic_id})가 없습니다",
     TOO_MANY_ELEMENTS: "{id_short}는 한 번만 올 수 있는데 {count}번 나옵니다",
@@ -150,17 +156,10 @@ MESSAGES_KO: Final[dict[str, str]] = {
     ),
     SEGMENT_NOT_ORDERED: "세그먼트가 {start}에 시작하는데 그보다 앞선 {end}에 끝납니다",
     RECORD_COUNT_MISMATCH: "세그먼트의 레코드 수는 {declared}로 적혀 있으나 실제로는 {actual}개입니다",
-    # midas.standard.records (kept here so that finding_text finds them; the ids are repeated there)
-    "{template} is not a K-MDS template; known are {known}": (
-        "{template}은(는) K-MDS 템플릿이 아닙니다. 알려진 템플릿: {known}"
-    ),
-    "a K-MDS record is a JSON object, not {kind}": "K-MDS 레코드는 JSON 객체여야 합니다({kind}이(가) 아님)",
-    "the record breaks its K-MDS schema at {pointer}: {reason}": (
-        "레코드가 {pointer}에서 K-MDS 스키마를 어깁니다: {reason}"
-    ),
-    "the record cannot become a {template} submodel at {pointer}: {cause}": (
-        "레코드를 {pointer}에서 {template} 서브모델로 바꿀 수 없습니다: {cause}"
-    ),
+    UNKNOWN_TEMPLATE: "{template}은(는) K-MDS 템플릿이 아닙니다. 알려진 템플릿: {known}",
+    NOT_AN_OBJECT: "K-MDS 레코드는 JSON 객체여야 합니다({kind}이(가) 아님)",
+    SCHEMA_ERROR: "레코드가 {pointer}에서 K-MDS 스키마를 어깁니다: {reason}",
+    NOT_CONVERTIBLE: "레코드를 {pointer}에서 {template} 서브모델로 바꿀 수 없습니다: {cause}",
 }
 
 

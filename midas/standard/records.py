@@ -16,6 +16,7 @@ from aas_core3 import types as aas
 
 from midas.standard.conformance import check_conformance
 from midas.standard.constraints import constraint_findings
+from midas.standard.messages import NOT_AN_OBJECT, NOT_CONVERTIBLE, SCHEMA_ERROR, UNKNOWN_TEMPLATE
 from midas.standard.model import TEMPLATES
 from midas.standard.record_schema import RecordError, record_json_schema, record_to_submodel
 from midas.standard.report import Finding, Layer, Severity
@@ -24,10 +25,6 @@ __all__ = ["RECORD_TEMPLATES", "is_valid", "validate_record"]
 
 RECORD_TEMPLATES: Final = tuple(template.id_short for template in TEMPLATES)
 
-UNKNOWN_TEMPLATE: Final = "{template} is not a K-MDS template; known are {known}"
-NOT_AN_OBJECT: Final = "a K-MDS record is a JSON object, not {kind}"
-SCHEMA_ERROR: Final = "the record breaks its K-MDS schema at {pointer}: {reason}"
-NOT_CONVERTIBLE: Final = "the record cannot become a {template} submodel at {pointer}: {cause}"
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from string import Formatter
 
@@ -146,7 +147,9 @@ async def _machinery_server(port: int) -> tuple[Server, dict[str, Node]]:
 
 
 def _run(scenario: Callable[[], Awaitable[None]]) -> None:
-    asyncio.run(asyncio.wait_for(scenario(), timeout=20))
+    # A thread of its own: the browser tests' sync Playwright may keep an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(lambda: asyncio.run(asyncio.wait_for(scenario(), timeout=20))).result()
 
 
 async def _take(events: AsyncIterator[StateEvent | PartCount], count: int) -> list[StateEvent | PartCount]:

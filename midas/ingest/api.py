@@ -63,8 +63,8 @@ def ingest(request: Request, session: DbSession, actor: SignedInActor,
 @router.get("/batches/{batch_id}", response_model=BatchPublic)
 def get_batch(batch_id: int, request: Request, session: DbSession, actor: SignedInActor) -> BatchPublic:
     """One delivery of your organization: its counts and its refused items."""
-    batch = files.get_batch(session, actor=actor, batch_id=batch_id)
-    letters = files.batch_dead_letters(session, actor=actor, batch_id=batch_id)
+    batch = service.get_batch(session, actor=actor, batch_id=batch_id)
+    letters = service.batch_dead_letters(session, actor=actor, batch_id=batch_id)
     return BatchPublic.of(batch, letters, request_locale(request))
 
 

@@ -16,16 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Final
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from midas.auth import Actor, Permission
-from midas.errors import InvalidInput, MidasError, NotFound, PermissionDenied, Problem
+from midas.auth import Actor
+from midas.errors import InvalidInput, MidasError, Problem
+from midas.ingest import service
 from midas.ingest.enums import DeadLetterStatus, IngestSource
-from midas.ingest.models import DeadLetter, IngestBatch
+from midas.ingest.models import DeadLetter
 from midas.ingest.service import Receipt, RefusedItem, accept, replay_dead_letter
-from midas.paging import Page
-from midas.registry import Factory, list_factories
 from midas.standard.convert import read_b2mml
 from midas.standard.convert.tabular import read_daily_report
 from midas.standard.report import Finding, Severity
@@ -35,7 +33,6 @@ NDJSON_TYPES: Final = frozenset({"application/x-ndjson", "application/ndjson", "
                                  "application/x-jsonlines"})
 REPORT_SUFFIXES: Final = frozenset({".csv", ".xlsx"})
 XML_SUFFIXES: Final = frozenset({".xml", ".b2mml"})
-BATCHES_PAGE_SIZE: Final = 50
 MAX_RAW_LINE: Final = 100_000  # characters of a malformed line kept in its dead letter
 POSITION_LENGTH: Final = 200  # DeadLetter.position
 
@@ -166,7 +163,7 @@ def ingest_file(session: Session, *, actor: Actor, filename: str, data: bytes, f
     if len(data) > max_bytes:
         raise InvalidInput.single("file", "The file is {size} bytes; at most {limit} bytes are accepted",
                                   {"size": len(data), "limit": max_bytes})
-    if not any(f.id == factory_id for f in own_factories(session, actor=actor)):
+    if not any(f.id == factory_id for f in service.own_factories(session, actor=actor)):
         raise InvalidInput.single("factory_id", "Factory {id} is not a factory of your organization",
                                   {"id": factory_id})
     records, findings = _convert(filename, data, max_bytes)
@@ -233,47 +230,6 @@ def _short(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit - 18] + "~" + hashlib.sha256(text.encode()).hexdigest()[:17]
-
-
-# Reading deliveries and dead letters ----------------------------------------------------------------------------
-
-
-def _organization(actor: Actor) -> int:
-    if not actor.can(Permission.INGEST_WRITE) or actor.organization_id is None:
-        raise PermissionDenied("Only a member of an organization, or its API token, may send production data")
-    return actor.organization_id
-
-
-def own_factories(session: Session, *, actor: Actor) -> Sequence[Factory]:
-    """The factories the actor may send production data for: those of their organization."""
-    return list_factories(session, actor=actor, organization_id=_organization(actor))
-
-
-def get_batch(session: Session, *, actor: Actor, batch_id: int) -> IngestBatch:
-    """One delivery of the actor's organization; another organization's is not found."""
-    organization_id = _organization(actor)
-    batch = session.get(IngestBatch, batch_id)
-    if batch is None or batch.organization_id != organization_id:
-        raise NotFound("No delivery {id}", {"id": batch_id})
-    return batch
-
-
-def batch_dead_letters(session: Session, *, actor: Actor, batch_id: int) -> Sequence[DeadLetter]:
-    """The refused items of one of the organization's deliveries, in the order received."""
-    batch = get_batch(session, actor=actor, batch_id=batch_id)
-    return session.scalars(select(DeadLetter).where(DeadLetter.batch_id == batch.id).order_by(DeadLetter.id)).all()
-
-
-def list_batches(session: Session, *, actor: Actor, page: int = 1,
-                 page_size: int = BATCHES_PAGE_SIZE) -> Page[IngestBatch]:
-    """The organization's deliveries, newest first, a page at a time."""
-    organization_id = _organization(actor)
-    query = select(IngestBatch).where(IngestBatch.organization_id == organization_id)
-    total = int(session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0)
-    page_size = max(1, min(page_size, 500))
-    page = max(1, min(page, max(1, -(-total // page_size))))
-    rows = session.scalars(query.order_by(IngestBatch.id.desc()).limit(page_size).offset((page - 1) * page_size))
-    return Page(list(rows), total, page, page_size)
 
 
 def parse_status(value: str) -> DeadLetterStatus | None:

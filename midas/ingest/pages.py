@@ -35,7 +35,7 @@ def _translator(request: Request) -> dict[str, object]:
 
 
 def _upload_context(request: Request, session: DbSession, actor: SignedInActor) -> dict[str, object]:
-    return {"factories": files.own_factories(session, actor=actor),
+    return {"factories": service.own_factories(session, actor=actor),
             "max_mb": settings_of(request).upload_max_bytes // (1024 * 1024), **_translator(request)}
 
 
@@ -93,5 +93,5 @@ def discard(dead_letter_id: int, session: DbSession, actor: SignedInActor, form:
 
 @router.get("/batches")
 def batches_page(request: Request, session: DbSession, actor: SignedInActor, page: int = 1) -> Response:
-    batches = files.list_batches(session, actor=actor, page=page)
+    batches = service.list_batches(session, actor=actor, page=page)
     return render(request, "ingest/batches.html", {"page": batches, "source_labels": SOURCE_LABELS})

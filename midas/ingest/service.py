@@ -36,7 +36,7 @@ from midas.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Pro
 from midas.ingest.enums import DeadLetterStatus, IngestSource
 from midas.ingest.models import DeadLetter, IngestBatch, ProductionRecord
 from midas.paging import Page
-from midas.registry import Factory
+from midas.registry import Factory, list_factories
 from midas.standard.records import is_valid, validate_record
 
 MAX_ITEMS: Final = 100_000  # items in one delivery; a larger one is refused whole, before anything is stored
@@ -44,6 +44,7 @@ MAX_MESSAGE_ID: Final = 200
 ITEM_KEYS: Final = frozenset({"factory_id", "template", "record", "message_id"})
 KEY_QUERY_CHUNK: Final = 900  # keys per IN (...) query: below SQLite's bound-parameter limit
 DEAD_LETTERS_PAGE_SIZE: Final = 50
+BATCHES_PAGE_SIZE: Final = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,3 +309,38 @@ def problems_of(letter: DeadLetter) -> Iterable[Problem]:
     """A dead letter's stored problems as :class:`Problem` again (for display in either language)."""
     for data in letter.problems:
         yield Problem(str(data.get("field", "")), str(data.get("message", "")), dict(data.get("params") or {}))
+
+
+# Reading deliveries and dead letters ----------------------------------------------------------------------------
+
+
+def own_factories(session: Session, *, actor: Actor) -> Sequence[Factory]:
+    """The factories the actor may send production data for: those of their organization."""
+    return list_factories(session, actor=actor, organization_id=_sender_organization(actor))
+
+
+def get_batch(session: Session, *, actor: Actor, batch_id: int) -> IngestBatch:
+    """One delivery of the actor's organization; another organization's is not found."""
+    organization_id = _sender_organization(actor)
+    batch = session.get(IngestBatch, batch_id)
+    if batch is None or batch.organization_id != organization_id:
+        raise NotFound("No delivery {id}", {"id": batch_id})
+    return batch
+
+
+def batch_dead_letters(session: Session, *, actor: Actor, batch_id: int) -> Sequence[DeadLetter]:
+    """The refused items of one of the organization's deliveries, in the order received."""
+    batch = get_batch(session, actor=actor, batch_id=batch_id)
+    return session.scalars(select(DeadLetter).where(DeadLetter.batch_id == batch.id).order_by(DeadLetter.id)).all()
+
+
+def list_batches(session: Session, *, actor: Actor, page: int = 1,
+                 page_size: int = BATCHES_PAGE_SIZE) -> Page[IngestBatch]:
+    """The organization's deliveries, newest first, a page at a time."""
+    organization_id = _sender_organization(actor)
+    query = select(IngestBatch).where(IngestBatch.organization_id == organization_id)
+    total = int(session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0)
+    page_size = max(1, min(page_size, 500))
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    rows = session.scalars(query.order_by(IngestBatch.id.desc()).limit(page_size).offset((page - 1) * page_size))
+    return Page(list(rows), total, page, page_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -79,11 +81,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False},
+                               json_serializer=json_text)
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, json_serializer=json_text)
+
+
+def json_text(value: object) -> str:
+    """JSON columns are written with orjson (about five times faster than the standard library, which matters for
+    production records); keys that are not strings are written as strings, as the standard library does. What
+    orjson refuses (an integer beyond 64 bits, a Decimal) goes to the standard library, which writes or refuses
+    it as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def load_all_models() -> None:
@@ -95,6 +109,7 @@ def load_all_models() -> None:
     import midas.audit.models
     import midas.auth.models
     import midas.ingest.models
+    import midas.kpi.models
     import midas.registry.models
     import midas.support.models  # noqa: F401
 

@@ -10,6 +10,8 @@ from midas.assessment.scoring_api import router as assessment_scoring_router
 from midas.auth.api import router as auth_router
 from midas.ingest.api import router as ingest_router
 from midas.kmds.api import router as kmds_router
+from midas.kpi.api import router as kpi_router
+from midas.kpi.outcomes_api import router as kpi_outcomes_router
 from midas.registry.api import router as registry_router
 from midas.registry.import_api import router as registry_import_router
 from midas.support.appeals_api import router as support_appeals_router
@@ -43,4 +45,6 @@ def build_api_router() -> APIRouter:
     api.include_router(support_projects_router)
     api.include_router(support_counting_router)
     api.include_router(ingest_router)
+    api.include_router(kpi_router)
+    api.include_router(kpi_outcomes_router)
     return api

@@ -1,7 +1,16 @@
 """Accounts, roles, permissions, sessions and API tokens."""
 
 from midas.auth.actor import ANONYMOUS, SYSTEM, Actor
-from midas.auth.enums import ROLE_LABELS, ROLE_PERMISSIONS, Permission, Role
+from midas.auth.enums import (
+    ROLE_LABELS,
+    ROLE_PERMISSIONS,
+    TOKEN_SCOPE_LABELS,
+    TOKEN_SCOPE_PERMISSIONS,
+    Permission,
+    Role,
+    TokenScope,
+    scopes_of_role,
+)
 from midas.auth.models import ApiToken, User
 from midas.auth.service import (
     actor_for,
@@ -11,6 +20,7 @@ from midas.auth.service import (
     count_users_by_role,
     create_user,
     get_user,
+    grantable_scopes,
     hash_password,
     issue_api_token,
     list_api_tokens,
@@ -27,10 +37,13 @@ __all__ = [
     "ROLE_LABELS",
     "ROLE_PERMISSIONS",
     "SYSTEM",
+    "TOKEN_SCOPE_LABELS",
+    "TOKEN_SCOPE_PERMISSIONS",
     "Actor",
     "ApiToken",
     "Permission",
     "Role",
+    "TokenScope",
     "User",
     "actor_for",
     "actor_for_token",
@@ -39,12 +52,14 @@ __all__ = [
     "count_users_by_role",
     "create_user",
     "get_user",
+    "grantable_scopes",
     "hash_password",
     "issue_api_token",
     "list_api_tokens",
     "list_users",
     "reset_password",
     "revoke_api_token",
+    "scopes_of_role",
     "set_locale",
     "update_user",
     "user_for_session",

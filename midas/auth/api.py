@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from midas.auth import service
+from midas.auth.enums import TokenScope
 from midas.auth.schemas import ApiTokenCreate, ApiTokenIssued, ApiTokenPublic, MePublic
 from midas.web.context import CurrentActor, DbSession, SignedInActor
 from midas.web.csrf import verify_csrf
@@ -15,7 +16,8 @@ def me(actor: CurrentActor) -> MePublic:
     """Who the API thinks you are, and what you may do."""
     return MePublic(user_id=actor.user_id, label=actor.label, role=actor.role,
                     organization_id=actor.organization_id, locale=actor.locale,
-                    permissions=sorted(actor.permissions))
+                    permissions=sorted(actor.permissions),
+                    scopes=None if actor.scopes is None else [s for s in TokenScope if s in actor.scopes])
 
 
 @router.get("/tokens", response_model=list[ApiTokenPublic])
@@ -25,7 +27,7 @@ def list_tokens(session: DbSession, actor: SignedInActor) -> list[ApiTokenPublic
 
 @router.post("/tokens", response_model=ApiTokenIssued, status_code=201, dependencies=[Depends(verify_csrf)])
 def issue_token(body: ApiTokenCreate, session: DbSession, actor: SignedInActor) -> ApiTokenIssued:
-    token, secret = service.issue_api_token(session, actor=actor, name=body.name)
+    token, secret = service.issue_api_token(session, actor=actor, name=body.name, scopes=body.scopes)
     return ApiTokenIssued(**ApiTokenPublic.model_validate(token).model_dump(), token=secret)
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from midas.auth.enums import Role
+from midas.auth.enums import Role, TokenScope
 from midas.db import Base, UtcDateTime, enum_column, utc_now
 
 
@@ -34,7 +34,7 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for a machine client, acting for its user within one organization."""
+    """A bearer token for a machine client, acting for its user within one organization and its scopes."""
 
     __tablename__ = "api_token"
 
@@ -45,6 +45,20 @@ class ApiToken(Base):
     # Only a SHA-256 digest is stored; the token itself is shown once, at creation.
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    # The scopes, space-separated and sorted as OAuth 2 writes them ("ingest:write read"): a short fixed
+    # vocabulary, always read and written whole, so a table of its own would buy nothing. An empty or unknown
+    # name grants nothing: a damaged value fails closed.
+    scope_names: Mapped[str] = mapped_column("scopes", String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def scopes(self) -> tuple[TokenScope, ...]:
+        """The token's scopes in the order of their definition (names no longer defined are skipped)."""
+        names = set(self.scope_names.split())
+        return tuple(scope for scope in TokenScope if scope.value in names)
+
+    @scopes.setter
+    def scopes(self, scopes: frozenset[TokenScope]) -> None:
+        self.scope_names = " ".join(sorted(scope.value for scope in scopes))

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from midas.auth import service
-from midas.auth.enums import ROLE_LABELS, Permission, Role
+from midas.auth.enums import ROLE_LABELS, TOKEN_SCOPE_HINT_LABELS, TOKEN_SCOPE_LABELS, Permission, Role, TokenScope
 from midas.errors import AuthenticationFailed, Conflict, InvalidInput
 from midas.i18n import SUPPORTED_LOCALES, translate
 from midas.registry import find_organization_by_brn, get_organization
@@ -83,22 +83,41 @@ def switch_language(
     return response
 
 
+def _tokens_context(session: DbSession, actor: SignedInActor, **extra: object) -> dict[str, object]:
+    """What the tokens page shows: the actor's tokens, the scopes they may grant, and the form's last values."""
+    return {
+        "tokens": service.list_api_tokens(session, actor=actor),
+        "scope_choices": [(scope.value, TOKEN_SCOPE_LABELS[scope], TOKEN_SCOPE_HINT_LABELS[scope])
+                          for scope in service.grantable_scopes(actor)],
+        "scope_labels": {scope.value: TOKEN_SCOPE_LABELS[scope] for scope in TokenScope},
+        "can_issue": actor.can(Permission.TOKENS_MANAGE_OWN),
+        "values": {"name": "", "scopes": []},
+        **extra,
+    }
+
+
 @router.get("/account/tokens")
 def tokens_page(request: Request, session: DbSession, actor: SignedInActor) -> Response:
-    return render(request, "auth/tokens.html", {"tokens": service.list_api_tokens(session, actor=actor)})
+    return render(request, "auth/tokens.html", _tokens_context(session, actor))
 
 
 @router.post("/account/tokens", dependencies=[Depends(verify_csrf)])
 def issue_token_page(
-    request: Request, session: DbSession, actor: SignedInActor, name: Annotated[str, Form()] = ""
+    request: Request,
+    session: DbSession,
+    actor: SignedInActor,
+    name: Annotated[str, Form()] = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
+    """Issue a token with the scopes ticked on the form; ticking none is an error, not "all of them"."""
+    chosen = scopes or []
     try:
-        _, secret = service.issue_api_token(session, actor=actor, name=name)
+        _, secret = service.issue_api_token(session, actor=actor, name=name, scopes=chosen)
     except InvalidInput as error:
         return render(request, "auth/tokens.html",
-                      {"tokens": service.list_api_tokens(session, actor=actor), "error": error}, status_code=422)
-    return render(request, "auth/tokens.html",
-                  {"tokens": service.list_api_tokens(session, actor=actor), "new_secret": secret})
+                      _tokens_context(session, actor, error=error, values={"name": name, "scopes": chosen}),
+                      status_code=422)
+    return render(request, "auth/tokens.html", _tokens_context(session, actor, new_secret=secret))
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Depends(verify_csrf)])

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from midas.auth.enums import Permission, Role
+from midas.auth.enums import Permission, Role, TokenScope
 
 
 class MePublic(BaseModel):
@@ -14,10 +14,16 @@ class MePublic(BaseModel):
     organization_id: int | None
     locale: str
     permissions: list[Permission]
+    scopes: list[TokenScope] | None = Field(
+        default=None, description="The scopes of the API token making the request; null for a signed-in person.")
 
 
 class ApiTokenCreate(BaseModel):
     name: str
+    scopes: list[TokenScope] | None = Field(
+        default=None,
+        description="What the token may be used for. Omitted: every scope your role can grant (as tokens did "
+                    "before they had scopes); name only the scopes the client needs.")
 
 
 class ApiTokenPublic(BaseModel):
@@ -27,6 +33,7 @@ class ApiTokenPublic(BaseModel):
     name: str
     prefix: str
     organization_id: int | None
+    scopes: list[TokenScope]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from midas.audit import record
 from midas.auth.actor import Actor
-from midas.auth.enums import Permission, Role
+from midas.auth.enums import Permission, Role, TokenScope, scopes_of_role
 from midas.auth.models import ApiToken, User
 from midas.db import utc_now
 from midas.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied, Problem
@@ -49,6 +49,7 @@ def actor_for(user: User, *, token: ApiToken | None = None) -> Actor:
         organization_id=token.organization_id if token else user.organization_id,
         token_id=token.id if token else None,
         locale=user.locale,
+        scopes=frozenset(token.scopes) if token else None,
     )
 
 
@@ -185,13 +186,50 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(session: Session, *, actor: Actor, name: str) -> tuple[ApiToken, str]:
-    """A new token for the actor's own organization; the secret is returned once and never stored."""
+def grantable_scopes(actor: Actor) -> tuple[TokenScope, ...]:
+    """The scopes the actor may put on a token: those that carry at least one permission of their role."""
+    if actor.role is None:
+        return ()
+    held = scopes_of_role(actor.role)
+    return tuple(scope for scope in TokenScope if scope in held)
+
+
+def _chosen_scopes(actor: Actor, requested: Collection[str] | None) -> tuple[frozenset[TokenScope], list[Problem]]:
+    """The scopes asked for, checked against the vocabulary and the actor's role; None means all of the role's."""
+    grantable = grantable_scopes(actor)
+    if requested is None:
+        return frozenset(grantable), []
+    problems: list[Problem] = []
+    chosen: set[TokenScope] = set()
+    for name in dict.fromkeys(str(n).strip() for n in requested):
+        if name not in {scope.value for scope in TokenScope}:
+            problems.append(Problem("scopes", "There is no scope {scope}", {"scope": name[:40]}))
+        elif TokenScope(name) not in grantable:
+            problems.append(Problem("scopes", "Your role cannot grant the scope {scope}", {"scope": name}))
+        else:
+            chosen.add(TokenScope(name))
+    if not chosen and not problems:
+        problems.append(Problem("scopes", "Choose at least one scope"))
+    return frozenset(chosen), problems
+
+
+def issue_api_token(
+    session: Session, *, actor: Actor, name: str, scopes: Collection[str] | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for the actor's own organization, limited to ``scopes``; the secret is returned once and
+    never stored.
+
+    Without ``scopes`` the token gets every scope the actor's role can grant, which is what a token could do
+    before tokens had scopes; a person choosing on the form or in the API names the scopes instead.
+    """
     actor.require(Permission.TOKENS_MANAGE_OWN)
     if actor.user_id is None or actor.token_id is not None:
         raise PermissionDenied("API tokens are issued to signed-in people, not to other tokens")
+    chosen, problems = _chosen_scopes(actor, scopes)
     if not name.strip():
-        raise InvalidInput.single("name", "Give the token a name")
+        problems.insert(0, Problem("name", "Give the token a name"))
+    if problems:
+        raise InvalidInput(problems)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=actor.user_id,
@@ -200,10 +238,12 @@ def issue_api_token(session: Session, *, actor: Actor, name: str) -> tuple[ApiTo
         token_digest=_digest(secret),
         prefix=secret[: len(TOKEN_PREFIX) + 6],
     )
+    token.scopes = chosen
     session.add(token)
     session.flush()
     record(session, actor=actor, action="api_token.issue", object_type="api_token", object_id=token.id,
-           details={"name": token.name, "organization_id": token.organization_id})
+           details={"name": token.name, "organization_id": token.organization_id,
+                    "scopes": [scope.value for scope in token.scopes]})
     return token, secret
 
 
@@ -221,7 +261,8 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> None:
         raise NotFound("No API token with id {id}", {"id": token_id})
     if token.revoked_at is None:
         token.revoked_at = utc_now()
-        record(session, actor=actor, action="api_token.revoke", object_type="api_token", object_id=token.id)
+        record(session, actor=actor, action="api_token.revoke", object_type="api_token", object_id=token.id,
+               details={"name": token.name, "scopes": [scope.value for scope in token.scopes]})
 
 
 def actor_for_token(session: Session, *, secret: str) -> Actor:

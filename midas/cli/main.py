@@ -10,6 +10,7 @@ from midas.config import get_settings
 from midas.demo import cli as demo_cli
 from midas.ingest import cli as ingest_cli
 from midas.kmds import cli as kmds_cli
+from midas.kpi import cli as kpi_cli
 from midas.registry import cli as registry_cli
 from midas.support import cli as support_cli
 
@@ -22,6 +23,7 @@ app.add_typer(kmds_cli.app, name="standard")
 app.add_typer(assessment_cli.app, name="assessment")
 app.add_typer(support_cli.app, name="support")
 app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(kpi_cli.app, name="kpi")
 # `midas seed` and `midas demo` are top-level commands defined by the demo package.
 for command in demo_cli.app.registered_commands:
     app.registered_commands.append(command)

@@ -40,6 +40,7 @@ STEP_LABELS: dict[LoadStep, str] = {
     LoadStep.EXPERTS: "전문가 / experts",
     LoadStep.ASSESSMENTS: "평가 / assessments",
     LoadStep.SUPPORT: "지원사업 / support programs",
+    LoadStep.PRODUCTION: "생산 데이터 / production data",
 }
 
 
@@ -91,7 +92,9 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         f"담당자 {summary.contacts:,} contacts, 사용자 {summary.users} users, "
         f"전문가 {summary.experts:,} experts, 평가 {summary.assessments:,} assessments, "
         f"평가표 {summary.sheets:,} score sheets, 지원 신청 {summary.applications:,} applications, "
-        f"지원 과제 {summary.projects:,} projects"
+        f"지원 과제 {summary.projects:,} projects, 생산 데이터 공장 {summary.production_factories:,} factories "
+        f"with production data, 생산 기록 {summary.production_records:,} production records, "
+        f"성과 측정 과제 {summary.measured_projects:,} measured projects"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ from midas.db import Base, load_all_models, make_session_factory, transaction, u
 from midas.demo.assessment_round import AssessmentDemoSummary, assessment_scale_for, load_assessment_demo
 from midas.demo.distributions import SCALES, Scale
 from midas.demo.national import DemoCountry, DemoCredential, demo_credentials, generate_country
+from midas.demo.production import SEOUL, ProductionDemoSummary, load_production_demo, production_scale_for
 from midas.demo.support_rounds import SUPPORT_STEPS, SupportDemoSummary, load_support_demo, support_scale_for
 from midas.errors import Conflict, InvalidInput, PermissionDenied
 from midas.registry import Contact, Factory, Organization
@@ -31,7 +33,8 @@ BATCH_SIZE = 2_000
 SEED_ACTION = "demo.seed"
 # The tables the planner needs fresh statistics for after a bulk load.
 ANALYZED_TABLES = ("organization", "factory", "contact", "user_account", "expert", "expert_affiliation",
-                   "organization_relation", "conflict_of_interest", "assessment", "expert_assignment", "score_sheet")
+                   "organization_relation", "conflict_of_interest", "assessment", "expert_assignment", "score_sheet",
+                   "production_record", "kpi_unit_day", "kpi_factory_day")
 
 
 class LoadStep(StrEnum):
@@ -43,6 +46,7 @@ class LoadStep(StrEnum):
     EXPERTS = "experts"
     ASSESSMENTS = "assessments"
     SUPPORT = "support"
+    PRODUCTION = "production"
 
 
 class LoadProgress(Protocol):
@@ -77,6 +81,9 @@ class DemoSummary:
     sheets: int = 0
     applications: int = 0
     projects: int = 0
+    production_factories: int = 0
+    production_records: int = 0
+    measured_projects: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,16 +182,20 @@ def _seed(session: Session, scale: Scale, seed: int, *, reset: bool, progress: L
     users = _create_users(session, country, organization_ids, progress)
     assessment = _load_assessment(session, country, organization_ids, users, scale, seed, progress)
     support = _load_support(session, country, organization_ids, users, scale, seed, progress)
+    production = _load_production(session, users, scale, seed, progress)
     summary = DemoSummary(scale=scale.name, seed=seed, organizations=len(country.organizations),
                           factories=len(country.factories), contacts=len(country.contacts),
                           users=len(country.users), credentials=tuple(u.credential for u in country.users),
                           experts=assessment.experts, assessments=assessment.assessments,
-                          sheets=assessment.sheets, applications=support.applications, projects=support.projects)
+                          sheets=assessment.sheets, applications=support.applications, projects=support.projects,
+                          production_factories=production.factories, production_records=production.records,
+                          measured_projects=production.outcomes)
     record(session, actor=SYSTEM, action=SEED_ACTION, object_type="demo", object_id=scale.name,
            details={"scale": scale.name, "seed": seed, "organizations": summary.organizations,
                     "factories": summary.factories, "contacts": summary.contacts, "users": summary.users,
                     "experts": summary.experts, "assessments": summary.assessments, "sheets": summary.sheets,
-                    "applications": summary.applications, "projects": summary.projects})
+                    "applications": summary.applications, "projects": summary.projects,
+                    "production_records": summary.production_records})
     session.flush()
     _analyze(session)
     return summary
@@ -271,6 +282,18 @@ def _load_support(session: Session, country: DemoCountry, organization_ids: Sequ
     return load_support_demo(session, country, organization_ids, support_scale_for(scale), seed,
                              user_ids={user.email: user.id for user in users},
                              advance=lambda count: progress.advance(LoadStep.SUPPORT, count))
+
+
+def _load_production(session: Session, users: Sequence[User], scale: Scale, seed: int,
+                     progress: LoadProgress) -> ProductionDemoSummary:
+    """Production records of supported companies and peers, the KPI aggregates and the projects' outcomes."""
+    session.flush()
+    members = [user.organization_id for user in users
+               if user.organization_id is not None and user.email.startswith("member")]
+    return load_production_demo(session, production_scale_for(scale), seed,
+                                today=datetime.now(UTC).astimezone(SEOUL).date(), always=members,
+                                on_total=lambda total: progress.begin(LoadStep.PRODUCTION, total),
+                                advance=lambda count: progress.advance(LoadStep.PRODUCTION, count))
 
 
 def _analyze(session: Session) -> None:

@@ -2,6 +2,7 @@
 valid record stored once per idempotency key, every refused one kept as a dead letter with its report."""
 
 from midas.ingest.enums import DEAD_LETTER_STATUS_LABELS, DeadLetterStatus, IngestSource
+from midas.ingest.facts import FACT_COLUMNS, VARIABLE_COLUMNS, RederiveProgress, facts_of, rederive_facts
 from midas.ingest.models import DeadLetter, IngestBatch, ProductionRecord
 from midas.ingest.service import (
     MAX_ITEMS,
@@ -15,28 +16,35 @@ from midas.ingest.service import (
     idempotency_key,
     list_batches,
     list_dead_letters,
+    on_records_stored,
     problems_of,
     replay_dead_letter,
 )
 
 __all__ = [
     "DEAD_LETTER_STATUS_LABELS",
+    "FACT_COLUMNS",
     "MAX_ITEMS",
+    "VARIABLE_COLUMNS",
     "DeadLetter",
     "DeadLetterStatus",
     "IngestBatch",
     "IngestSource",
     "ProductionRecord",
     "Receipt",
+    "RederiveProgress",
     "RefusedItem",
     "accept",
     "batch_dead_letters",
     "count_records",
     "discard_dead_letter",
+    "facts_of",
     "get_batch",
     "idempotency_key",
     "list_batches",
     "list_dead_letters",
+    "on_records_stored",
     "problems_of",
+    "rederive_facts",
     "replay_dead_letter",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 
 from midas.ingest import files, service
 from midas.ingest.schemas import BatchPublic, DeadLetterDiscard, DeadLetterPagePublic, DeadLetterPublic, ReceiptPublic
@@ -34,29 +34,52 @@ async def limited_body(request: Request) -> bytes:
 
 _ITEM_EXAMPLE = {"factory_id": 12, "template": "ProductionPerformance", "record": {"WorkUnitId": "P01"},
                  "message_id": "mes-42"}
+_ENVIRONMENT_EXAMPLE = {"submodels": [{
+    "modelType": "Submodel", "id": "urn:example:pp:2025-03-03:P01", "kind": "Instance",
+    "semanticId": {"type": "ExternalReference", "keys": [
+        {"type": "GlobalReference", "value": "urn:kr:midas:kmds:1:0:template:ProductionPerformance"}]},
+    "submodelElements": ["..."]}]}
 _BODY_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]},
-                         "example": [_ITEM_EXAMPLE]},
+    "application/json": {"schema": {"oneOf": [
+        {"type": "array", "items": {"type": "object"}, "description": "Items"},
+        {"type": "object", "description": "One item"},
+        {"type": "object", "required": ["submodels"],
+         "description": "An AAS V3.0 environment (IDTA-01001 JSON); give ?factory_id="}]},
+        "examples": {"items": {"summary": "Items", "value": [_ITEM_EXAMPLE]},
+                     "environment": {"summary": "An AAS environment (with ?factory_id=12)",
+                                     "value": _ENVIRONMENT_EXAMPLE}}},
     "application/x-ndjson": {"schema": {"type": "string"}, "example": '{"factory_id": 12, ...}\n'},
 }}}
 
 
 @router.post("", response_model=ReceiptPublic, dependencies=CHANGES, openapi_extra=_BODY_DOC,
-             responses={413: {"description": "The body is over the size limit; nothing was stored"},
+             responses={200: {"description": "The receipt (also when items were refused)"},
+                        413: {"description": "The body is over the size limit; nothing was stored"},
                         415: {"description": "Neither application/json nor application/x-ndjson"},
-                        422: {"description": "Refused whole, nothing stored: JSON that does not parse, an AAS "
-                                             "environment (not accepted yet), no items, too many items"}})
+                        422: {"description": "Refused whole, nothing stored: JSON that does not parse, no items, too "
+                                             "many items, an AAS environment without `factory_id` or for a factory "
+                                             "of another organization"}})
 def ingest(request: Request, session: DbSession, actor: SignedInActor,
-           body: Annotated[bytes, Depends(limited_body)]) -> ReceiptPublic:
-    """Send production records: a JSON array of items (or one item), or NDJSON (one item per line).
+           body: Annotated[bytes, Depends(limited_body)],
+           factory_id: Annotated[int | None, Query(description="The factory of an AAS environment's submodels "
+                                                               "(required for an environment, unused otherwise)")]
+           = None) -> ReceiptPublic:
+    """Send production records: a JSON array of items (or one item), NDJSON (one item per line), or an AAS
+    environment.
 
     An item is `{"factory_id", "template", "record", "message_id"?}`. Acceptance is per item, so the answer is
     **200 with the receipt** whenever the delivery was read, even if every item was refused: it counts the accepted,
     duplicate (sent before: stored once) and rejected items, and names each refused item's position, dead letter
-    and problems. A malformed NDJSON line is a refused item too ("line N" with the JSON error). Use the
-    organization's API token (`Authorization: Bearer ...`) or a member's session (with its CSRF header)."""
+    and problems. A malformed NDJSON line is a refused item too ("line N" with the JSON error).
+
+    An **AAS environment** (AAS V3.0 JSON with `submodels`) is sent with the query parameter `factory_id`: each
+    K-MDS submodel (found by its semanticId) is read back into its record and checked like an item, at the
+    position `submodel {id}`. Its message id is the submodel id, so the same submodel sent again counts as a
+    duplicate. A submodel of another standard, or one the record form cannot hold (e.g. a comment on a process
+    variable), is a refused item with the reason. Use the organization's API token (`Authorization: Bearer ...`)
+    or a member's session (with its CSRF header)."""
     receipt = files.ingest_body(session, actor=actor, body=body, content_type=request.headers.get("content-type", ""),
-                                label=request.headers.get("user-agent", "")[:100])
+                                label=request.headers.get("user-agent", "")[:100], factory_id=factory_id)
     return ReceiptPublic.of(receipt, request_locale(request))
 
 

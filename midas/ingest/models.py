@@ -8,10 +8,10 @@ Accepted records are never updated or deleted by the platform: a correction is a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from midas.db import Base, UtcDateTime, enum_column, utc_now
@@ -52,6 +52,33 @@ class ProductionRecord(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # The typed columns (midas.ingest.facts): K-MDS values read out of ``record`` once, when it is stored, so SQL
+    # sums them without parsing JSON. NULL for templates without them.
+    work_unit: Mapped[str | None] = mapped_column(String(200))
+    shift: Mapped[str | None] = mapped_column(String(100))
+    day: Mapped[date | None] = mapped_column(Date)  # PeriodStart's date in the record's own offset
+    period_start: Mapped[float | None] = mapped_column(Float)  # seconds since the epoch
+    period_end: Mapped[float | None] = mapped_column(Float)
+    pbt: Mapped[float | None] = mapped_column(Float)
+    pri: Mapped[float | None] = mapped_column(Float)
+    apt: Mapped[float | None] = mapped_column(Float)
+    aust: Mapped[float | None] = mapped_column(Float)
+    aupt: Mapped[float | None] = mapped_column(Float)
+    adet: Mapped[float | None] = mapped_column(Float)
+    aubt: Mapped[float | None] = mapped_column(Float)
+    adot: Mapped[float | None] = mapped_column(Float)
+    aoet: Mapped[float | None] = mapped_column(Float)
+    aqt: Mapped[float | None] = mapped_column(Float)
+    att: Mapped[float | None] = mapped_column(Float)
+    apwt: Mapped[float | None] = mapped_column(Float)
+    apat: Mapped[float | None] = mapped_column(Float)
+    pq: Mapped[float | None] = mapped_column(Float)
+    gq: Mapped[float | None] = mapped_column(Float)
+    sq: Mapped[float | None] = mapped_column(Float)
+    rq: Mapped[float | None] = mapped_column(Float)
+    gp: Mapped[float | None] = mapped_column(Float)
+    ip: Mapped[float | None] = mapped_column(Float)
+    energy_kwh: Mapped[float | None] = mapped_column(Float)
 
 
 class DeadLetter(Base):

@@ -24,6 +24,7 @@ TEMPLATE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreads
                   "csv": "text/csv; charset=utf-8"}
 SOURCE_LABELS = {IngestSource.HTTP: "API", IngestSource.MQTT: "MQTT", IngestSource.SPARKPLUG: "Sparkplug B",
                  IngestSource.FILE: "File upload", IngestSource.REPLAY: "Fixed dead letter"}
+MAX_NOTES_SHOWN = 200
 NOTICE_LABELS = {"replayed": "The fixed record was accepted.",
            "refused": "The fixed record was refused again: see the new dead letter for why.",
            "discarded": "The dead letter was discarded."}
@@ -36,7 +37,8 @@ def _translator(request: Request) -> dict[str, object]:
 
 def _upload_context(request: Request, session: DbSession, actor: SignedInActor) -> dict[str, object]:
     return {"factories": service.own_factories(session, actor=actor),
-            "max_mb": settings_of(request).upload_max_bytes // (1024 * 1024), **_translator(request)}
+            "max_mb": settings_of(request).upload_max_bytes // (1024 * 1024), "period_labels": files.PERIOD_LABELS,
+            "max_notes": MAX_NOTES_SHOWN, **_translator(request)}
 
 
 @router.get("")
@@ -46,19 +48,25 @@ def upload_page(request: Request, session: DbSession, actor: SignedInActor) -> R
 
 @router.post("", dependencies=CHANGES)
 def upload(request: Request, session: DbSession, actor: SignedInActor,
-           factory_id: Annotated[int, Form()], file: Annotated[UploadFile, File()]) -> Response:
-    """The receipt of an uploaded file; htmx swaps in the receipt alone, a plain form gets the whole page."""
+           factory_id: Annotated[int, Form()], file: Annotated[UploadFile, File()],
+           work_unit_id: Annotated[str, Form()] = "", device: Annotated[str, Form()] = "",
+           period: Annotated[str, Form()] = "", shift_start: Annotated[str, Form()] = "",
+           device_model: Annotated[UploadFile | None, File()] = None) -> Response:
+    """The receipt of an uploaded file; htmx swaps in the receipt alone, a plain form gets the whole page. The
+    work unit, device, period, shift start and device model are read for MTConnect logs only."""
     limit = settings_of(request).upload_max_bytes
     context = _upload_context(request, session, actor)
     template = "ingest/receipt.html" if request.headers.get("hx-request") else "ingest/upload.html"
     try:
-        receipt = files.ingest_file(session, actor=actor, filename=file.filename or "", data=file.file.read(limit + 1),
-                                    factory_id=factory_id, max_bytes=limit)
+        machine = files.machine_log(work_unit_id=work_unit_id, device=device, period=period, shift_start=shift_start,
+                                    device_model=device_model.file.read(limit + 1) if device_model else b"")
+        upload = files.ingest_file(session, actor=actor, filename=file.filename or "", data=file.file.read(limit + 1),
+                                   factory_id=factory_id, max_bytes=limit, machine=machine)
     except InvalidInput as error:
         return render(request, template, {**context, "error": error, "file_name": file.filename},
                       status_code=422)
-    return render(request, template, {**context, "receipt": receipt, "file_name": file.filename,
-                                      "selected_factory": factory_id})
+    return render(request, template, {**context, "receipt": upload.receipt, "notes": upload.notes,
+                                      "file_name": file.filename, "selected_factory": factory_id})
 
 
 @router.get("/template.{fmt}")

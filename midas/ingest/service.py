@@ -6,45 +6,62 @@ item is a JSON object::
     {"factory_id": 12, "template": "ProductionPerformance", "record": {...}, "message_id": "line-7/2026-11-26"}
 
 - ``factory_id`` must be a factory of the sender's organization (an organization writes only its own data);
-- ``template`` names a K-MDS template and ``record`` is its record, checked by all four layers of
-  :func:`midas.standard.records.validate_record`;
+- ``template`` names a K-MDS template and ``record`` is its record, checked by all four layers
+  (:func:`midas.standard.records.error_findings`: a certified fast path for the production records that make up
+  most deliveries, the full :func:`~midas.standard.records.validate_record` for everything else and for every
+  refusal's report);
 - ``message_id`` (optional) is the sender's stable id of the item; without it the key is the SHA-256 of the
   factory, template and canonical record, so the same content sent twice counts once.
 
 Acceptance is per item: the valid ones are stored, every other one becomes a dead letter with its full report,
 visible to the organization, fixable and replayable. A key the organization has sent before is a duplicate: it is
-counted in the receipt and stored nowhere. The insert itself skips a key that a concurrent delivery stored a
-moment earlier (``ON CONFLICT DO NOTHING``), so two deliveries racing never fail each other nor double-count.
+counted in the receipt and stored nowhere: the insert skips every key already stored, including one a concurrent
+delivery stored a moment earlier (``ON CONFLICT DO NOTHING``), so two deliveries racing never fail each other nor
+double-count. Stored records also get their typed columns (:mod:`midas.ingest.facts`), and the listeners of
+:func:`on_records_stored` (the KPI aggregates) run in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Insert, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from midas.audit import record
 from midas.auth import Actor, Permission
-from midas.db import utc_now
+from midas.db import json_text, utc_now
 from midas.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from midas.ingest.enums import DeadLetterStatus, IngestSource
+from midas.ingest.facts import FACT_COLUMNS, facts_of
 from midas.ingest.models import DeadLetter, IngestBatch, ProductionRecord
 from midas.paging import Page
 from midas.registry import Factory, list_factories
-from midas.standard.records import is_valid, validate_record
+from midas.standard import Finding
+from midas.standard.records import error_findings
 
 MAX_ITEMS: Final = 100_000  # items in one delivery; a larger one is refused whole, before anything is stored
 MAX_MESSAGE_ID: Final = 200
 ITEM_KEYS: Final = frozenset({"factory_id", "template", "record", "message_id"})
-KEY_QUERY_CHUNK: Final = 900  # keys per IN (...) query: below SQLite's bound-parameter limit
 DEAD_LETTERS_PAGE_SIZE: Final = 50
 BATCHES_PAGE_SIZE: Final = 50
+
+
+#: Called with the session and the batch id in the transaction that stored a delivery's records (when it stored
+#: any), so that derived data (the KPI aggregates) is kept in step with the records, atomically.
+StoredListener = Callable[[Session, int], None]
+_STORED_LISTENERS: list[StoredListener] = []
+
+
+def on_records_stored(listener: StoredListener) -> None:
+    """Register ``listener`` to run whenever a delivery stores records (once, however often registered)."""
+    if listener not in _STORED_LISTENERS:
+        _STORED_LISTENERS.append(listener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +87,7 @@ class Receipt:
 @dataclass(frozen=True, slots=True)
 class _Checked:
     position: str
-    raw: str
+    item: object  # as received: kept to write a dead letter's raw text, which valid items never need
     key: str | None
     factory_id: int | None
     template: str
@@ -100,9 +117,12 @@ def accept(session: Session, *, actor: Actor, items: Sequence[object], source: I
     factories = _own_factories(session, organization_id)
     checked = [_check(item, place, factories) for item, place in zip(items, places, strict=True)]
     valid = [c for c in checked if not c.problems]
-    fresh, duplicates = _without_duplicates(session, organization_id, valid)
+    fresh, duplicates = _without_duplicates(valid)
     stored = _store(session, batch, organization_id, fresh)
     duplicates += len(fresh) - stored
+    if stored:
+        for listener in _STORED_LISTENERS:
+            listener(session, batch.id)
     refused = _dead_letters(session, batch, organization_id, source, [c for c in checked if c.problems])
     batch.accepted, batch.duplicates, batch.rejected = stored, duplicates, len(refused)
     session.flush()
@@ -120,7 +140,8 @@ def idempotency_key(factory_id: int, template: str, record_data: Mapping[str, An
 
 
 def _sender_organization(actor: Actor) -> int:
-    if not actor.can(Permission.INGEST_WRITE) or actor.organization_id is None:
+    actor.require(Permission.INGEST_WRITE)  # a token without the ingest:write scope is told which scope it lacks
+    if actor.organization_id is None:
         raise PermissionDenied("Only a member of an organization, or its API token, may send production data")
     return actor.organization_id
 
@@ -131,9 +152,8 @@ def _own_factories(session: Session, organization_id: int) -> frozenset[int]:
 
 def _check(item: object, position: str, factories: frozenset[int]) -> _Checked:
     """The item's problems (envelope, ownership, the record's four layers) and, when it has none, its key."""
-    raw = _raw(item)
     if not isinstance(item, Mapping):
-        return _Checked(position, raw, None, None, "", None,
+        return _Checked(position, item, None, None, "", None,
                         (Problem(position, "An item must be a JSON object with factory_id, template and record"),))
     problems = [Problem(f"{position}.{key}", "Unknown key {key}", {"key": str(key)[:64]})
                 for key in sorted(str(k) for k in item if k not in ITEM_KEYS)]
@@ -160,36 +180,40 @@ def _check(item: object, position: str, factories: frozenset[int]) -> _Checked:
     key = None
     if not problems and factory_id is not None and isinstance(record_data, Mapping):
         key = message_id if isinstance(message_id, str) else idempotency_key(factory_id, template, record_data)
-    return _Checked(position, raw, key, factory_id, template,
+    return _Checked(position, item, key, factory_id, template,
                     record_data if isinstance(record_data, Mapping) else None, tuple(problems))
 
 
-def _error_findings(template: str, record_data: object) -> list[Any]:
-    findings = validate_record(template, record_data)
-    return [] if is_valid(findings) else [f for f in findings if f.severity.value == "error"]
+def _error_findings(template: str, record_data: object) -> tuple[Finding, ...]:
+    return error_findings(template, record_data)
 
 
 def _raw(item: object) -> str:
+    """The item as JSON text for its dead letter; with \\u escapes where a lone surrogate (which JSON can carry
+    and UTF-8 cannot) would otherwise fail the insert."""
     try:
-        return json.dumps(item, ensure_ascii=False, default=str)[:1_000_000]
+        text = json.dumps(item, ensure_ascii=False, default=str)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(item, default=str)
+        return text[:1_000_000]
     except (TypeError, ValueError):
         return repr(item)[:1_000_000]
 
 
-def _without_duplicates(session: Session, organization_id: int,
-                        valid: Sequence[_Checked]) -> tuple[list[_Checked], int]:
-    """The valid items whose key is new to the organization and to this delivery, and how many were not."""
-    keys = [c.key for c in valid if c.key is not None]
-    known: set[str] = set()
-    for start in range(0, len(keys), KEY_QUERY_CHUNK):
-        chunk = keys[start:start + KEY_QUERY_CHUNK]
-        known.update(session.scalars(select(ProductionRecord.idempotency_key).where(
-            ProductionRecord.organization_id == organization_id, ProductionRecord.idempotency_key.in_(chunk))))
+def _without_duplicates(valid: Sequence[_Checked]) -> tuple[list[_Checked], int]:
+    """The valid items whose key is new to this delivery, and how many repeated a key of the delivery.
+
+    Keys the organization stored before are not looked up here: the insert skips them (``ON CONFLICT DO
+    NOTHING``) and the difference between fresh and stored counts them, in one round trip instead of two.
+    """
+    seen: set[str] = set()
     fresh: list[_Checked] = []
     for item in valid:
-        if item.key in known:
+        if item.key is None or item.key in seen:
             continue
-        known.add(str(item.key))
+        seen.add(item.key)
         fresh.append(item)
     return fresh, len(valid) - len(fresh)
 
@@ -200,21 +224,44 @@ def _store(session: Session, batch: IngestBatch, organization_id: int, fresh: Se
         return 0
     now = utc_now()
     rows = [{"organization_id": organization_id, "factory_id": c.factory_id, "batch_id": batch.id,
-             "template": c.template, "idempotency_key": c.key, "record": dict(c.record or {}), "received_at": now}
+             "template": c.template, "idempotency_key": c.key, "record": dict(c.record or {}), "received_at": now,
+             **facts_of(c.template, c.record or {})}
             for c in fresh]
-    statement = _insert_skipping_known_keys(session).returning(ProductionRecord.id)
-    return len(session.execute(statement, rows).all())
-
-
-def _insert_skipping_known_keys(session: Session) -> Insert:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(ProductionRecord).on_conflict_do_nothing(
-            index_elements=["organization_id", "idempotency_key"])
+        return _store_by_copy(session, rows)
     if dialect == "sqlite":
-        return sqlite.insert(ProductionRecord).on_conflict_do_nothing(
-            index_elements=["organization_id", "idempotency_key"])
+        statement = sqlite.insert(ProductionRecord).on_conflict_do_nothing(
+            index_elements=["organization_id", "idempotency_key"]).returning(ProductionRecord.id)
+        return len(session.execute(statement, rows).all())
     raise NotImplementedError(f"ingestion supports SQLite and PostgreSQL, not {dialect}")
+
+
+STORED_COLUMNS: Final = ("organization_id", "factory_id", "batch_id", "template", "idempotency_key", "record",
+                         "received_at", *FACT_COLUMNS)
+_COLUMN_LIST: Final = ", ".join(STORED_COLUMNS)
+_STAGING: Final = "ingest_staging"
+
+
+def _store_by_copy(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """PostgreSQL: COPY the rows into a session-local staging table, then move them in one ``INSERT ... SELECT ...
+    ON CONFLICT DO NOTHING``. A multi-row INSERT of 31 columns spends most of its time building and parsing the
+    statement (psycopg splits a 5,000-row statement for 1.6 s); COPY streams the values instead. Same transaction,
+    same skipping of known keys, same count."""
+    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ON COMMIT DELETE ROWS AS "
+                         f"SELECT {_COLUMN_LIST} FROM production_record WITH NO DATA"))
+    driver = session.connection().connection.driver_connection
+    if driver is None:
+        raise RuntimeError("no PostgreSQL connection to copy into")
+    with driver.cursor() as cursor, cursor.copy(f"COPY {_STAGING} ({_COLUMN_LIST}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(json_text(row[name]) if name == "record" else row[name]
+                                 for name in STORED_COLUMNS))
+    result = session.execute(text(
+        f"INSERT INTO production_record ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM {_STAGING} "
+        "ON CONFLICT (organization_id, idempotency_key) DO NOTHING"))
+    session.execute(text(f"TRUNCATE {_STAGING}"))
+    return max(0, int(getattr(result, "rowcount", 0) or 0))
 
 
 def _dead_letters(session: Session, batch: IngestBatch, organization_id: int, source: IngestSource,
@@ -222,7 +269,7 @@ def _dead_letters(session: Session, batch: IngestBatch, organization_id: int, so
     made: list[RefusedItem] = []
     for item in refused:
         letter = DeadLetter(organization_id=organization_id, batch_id=batch.id, source=source,
-                            position=item.position[:200], idempotency_key=item.key, raw=item.raw,
+                            position=item.position[:200], idempotency_key=item.key, raw=_raw(item.item),
                             problems=[_problem_data(p) for p in item.problems])
         session.add(letter)
         made.append(RefusedItem(item.position, 0, item.problems))

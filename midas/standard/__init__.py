@@ -45,9 +45,16 @@ from midas.standard.model import (
     template_by_id_short,
     template_by_semantic_id,
 )
+from midas.standard.record_from_submodel import (
+    SubmodelRecord,
+    environment_records,
+    is_environment,
+    package_records,
+    submodel_to_record,
+)
 from midas.standard.record_schema import RecordError, record_json_schema, record_to_submodel
 from midas.standard.reference_docs import reference_markdown
-from midas.standard.render import finding_text, render_text, report_json, report_status
+from midas.standard.render import converter_messages_ko, finding_text, render_text, report_json, report_status
 from midas.standard.report import Finding, Layer, Report, Severity, make_report
 from midas.standard.schema import json_schema_findings, official_json_schema, official_xml_schema, xml_schema_findings
 from midas.standard.templates import (
@@ -95,6 +102,7 @@ __all__ = [
     "Report",
     "Rule",
     "Severity",
+    "SubmodelRecord",
     "SubmodelTemplate",
     "UnreadableFile",
     "ValidationResult",
@@ -104,18 +112,22 @@ __all__ = [
     "constraint_id",
     "converter",
     "converter_for_filename",
+    "converter_messages_ko",
     "converters",
     "detect_format",
+    "environment_records",
     "environments_equal",
     "example_environment",
     "example_record",
     "example_submodel",
     "finding_text",
+    "is_environment",
     "json_schema_findings",
     "korean",
     "make_report",
     "official_json_schema",
     "official_xml_schema",
+    "package_records",
     "parse_json",
     "parse_xml",
     "production_performance_submodel",
@@ -127,6 +139,7 @@ __all__ = [
     "render_text",
     "report_json",
     "report_status",
+    "submodel_to_record",
     "template_by_id_short",
     "template_by_semantic_id",
     "template_concept_descriptions",

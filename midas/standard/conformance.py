@@ -1064,7 +1064,7 @@ def _energy_per_unit(root: _Bound, energy: Decimal | None) -> list[Finding]:
             per_unit=_shown(per_unit),
             energy=_shown(energy),
             produced=_shown(produced),
-            expected=float(round(expected, 6)),
+            expected=round(float(expected), 6),  # float first: Decimal's round fails from 10**22 up
         )
     ]
 

@@ -88,6 +88,7 @@ UNKNOWN_TEMPLATE: Final = "{template} is not a K-MDS template; known are {known}
 NOT_AN_OBJECT: Final = "a K-MDS record is a JSON object, not {kind}"
 SCHEMA_ERROR: Final = "the record breaks its K-MDS schema at {pointer}: {reason}"
 NOT_CONVERTIBLE: Final = "the record cannot become a {template} submodel at {pointer}: {cause}"
+NOT_UNICODE: Final = "the record holds text that is not valid Unicode (a lone surrogate such as \\ud800) at {pointer}"
 
 MESSAGES_KO: Final[dict[str, str]] = {
     MISSING_ELEMENT: "필수 요소 {id_short}({semantic_id})가 없습니다",
@@ -160,6 +161,7 @@ MESSAGES_KO: Final[dict[str, str]] = {
     NOT_AN_OBJECT: "K-MDS 레코드는 JSON 객체여야 합니다({kind}이(가) 아님)",
     SCHEMA_ERROR: "레코드가 {pointer}에서 K-MDS 스키마를 어깁니다: {reason}",
     NOT_CONVERTIBLE: "레코드를 {pointer}에서 {template} 서브모델로 바꿀 수 없습니다: {cause}",
+    NOT_UNICODE: "레코드의 {pointer}에 올바른 유니코드가 아닌 텍스트(\\ud800 같은 짝 없는 대리 문자)가 있습니다",
 }
 
 

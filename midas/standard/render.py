@@ -1,20 +1,28 @@
 """Reports for people (text in Korean or English) and for machines (JSON).
 
-Findings carry English message ids with parameters. Korean comes from three places: the K-MDS messages of
-layer 3 (:data:`midas.standard.messages.MESSAGES_KO`), the messages of layers 0-2 below, and, for the metamodel's
-constraints (whose causes aas-core writes in English), a one-line Korean description per constraint id shown
-with the original English cause.
+Findings carry English message ids with parameters. Korean comes from four places: the K-MDS messages of
+layer 3 (:data:`midas.standard.messages.MESSAGES_KO`), the messages of layers 0-2 below, the converters' messages
+(:func:`converter_messages_ko`), and, for the metamodel's constraints (whose causes aas-core writes in English), a
+one-line Korean description per constraint id shown with the original English cause.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
+from babel.messages.pofile import read_po
+
+from midas.standard.convert import mtconnect_messages, opcua_messages, sparkplug_messages
+from midas.standard.convert.b2mml_messages import B2MML_MESSAGES_KO
+from midas.standard.convert.tabular_messages import TABULAR_MESSAGES_KO
 from midas.standard.messages import MESSAGES_KO
+from midas.standard.record_from_submodel import RECORD_FROM_SUBMODEL_MESSAGES_KO
 from midas.standard.report import Finding, Layer, Report, Severity
 
 __all__ = [
@@ -23,6 +31,7 @@ __all__ = [
     "SEVERITY_LABELS",
     "STATUS_LABELS",
     "VALIDATION_MESSAGES_KO",
+    "converter_messages_ko",
     "finding_text",
     "render_text",
     "report_json",
@@ -56,6 +65,39 @@ _V31_ONLY_PREFIX_KO: str = _TEXTS["v31_only_prefix"]
 _V31_ONLY = "Allowed in AAS V3.1 but not in V3.0: {cause}"
 
 
+# The MTConnect, Sparkplug B and OPC UA converters keep only their English ids (in their *_messages modules); their
+# Korean is in the catalogs beside the package's other translations, which tests keep in step with the ids. They
+# are read as data (with Babel, like the platform's catalogs), not through the platform's i18n, which this library
+# does not import.
+CATALOG_DIR: Final = Path(__file__).resolve().parents[1] / "locale" / "ko" / "LC_MESSAGES"
+_CATALOGUED_IDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "standard-mtconnect.po": mtconnect_messages.ALL,
+    "standard-sparkplug.po": sparkplug_messages.MESSAGES,
+    "standard-opcua.po": opcua_messages.ALL,
+}
+
+
+def _catalog_ko(file_name: str, ids: Iterable[str]) -> dict[str, str]:
+    """The Korean of ``ids`` in one catalog file; an id without a translation (or a missing file) is left out."""
+    path = CATALOG_DIR / file_name
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="ko")
+    wanted = set(ids)
+    return {str(m.id): str(m.string) for m in catalog if m.id in wanted and m.string and not m.fuzzy}
+
+
+@cache
+def converter_messages_ko() -> Mapping[str, str]:
+    """Korean for the findings of every converter: B2MML, the daily report, MTConnect, Sparkplug B, OPC UA, and
+    AAS submodels read back into records."""
+    merged: dict[str, str] = {**B2MML_MESSAGES_KO, **TABULAR_MESSAGES_KO, **RECORD_FROM_SUBMODEL_MESSAGES_KO}
+    for file_name, ids in _CATALOGUED_IDS.items():
+        merged.update(_catalog_ko(file_name, ids))
+    return merged
+
+
 def _constraint_ko(rule: str, cause: str) -> str:
     if rule in CONSTRAINTS_KO:
         return CONSTRAINTS_KO[rule]
@@ -82,7 +124,8 @@ def finding_text(finding: Finding, locale: str = "ko") -> str:
         korean = _constraint_ko(finding.rule, cause)
         prefix = _V31_ONLY_PREFIX_KO if finding.message == _V31_ONLY else ""
         return f"{prefix}{korean} (원문: {cause})"
-    template = VALIDATION_MESSAGES_KO.get(finding.message) or MESSAGES_KO.get(finding.message)
+    template = (VALIDATION_MESSAGES_KO.get(finding.message) or MESSAGES_KO.get(finding.message)
+                or converter_messages_ko().get(finding.message))
     return _formatted(template, finding.params, finding) if template else finding.english()
 
 

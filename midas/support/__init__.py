@@ -54,9 +54,11 @@ from midas.support.programs_service import (
     load_midas2027,
 )
 from midas.support.projects_service import (
+    OutcomeSubject,
     apply_clawback,
     create_project,
     list_projects,
+    outcome_subjects,
     record_payment,
     terminate_project,
 )
@@ -83,6 +85,7 @@ __all__ = [
     "CountingCategory",
     "DecisionOutcome",
     "MilestoneStatus",
+    "OutcomeSubject",
     "PayerKind",
     "PriorFunding",
     "ProjectStatus",
@@ -130,6 +133,7 @@ __all__ = [
     "national_counts",
     "national_overview",
     "notify",
+    "outcome_subjects",
     "parse_counting_rules",
     "parse_rules",
     "promote_waitlist",

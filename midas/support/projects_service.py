@@ -49,6 +49,7 @@ from midas.support.enums import (
     PayerKind,
     ProjectStatus,
     SanctionKind,
+    TrackKind,
 )
 from midas.support.models import (
     ProjectClawback,
@@ -59,6 +60,7 @@ from midas.support.models import (
     SupportDecision,
     SupportProject,
     SupportRound,
+    SupportTrack,
 )
 from midas.support.notifications_service import notify
 from midas.support.sanctions_service import active_sanctions
@@ -805,3 +807,52 @@ def inspector_choices(session: Session, *, actor: Actor, project_id: int,
         supplier_staff |= {a.expert_id for a in session.scalars(select(ExpertAffiliation).where(
             ExpertAffiliation.organization_id == project.supplier_id)) if _current_staff(a, day)}
     return [e for e in experts if e.id not in conflicted and e.id not in supplier_staff]
+
+
+# What the KPI engine needs of a project ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeSubject:
+    """A project as the outcome measurement sees it: whose factories, when it ran, its groups and its targets."""
+
+    project_id: int
+    organization_id: int
+    factory_id: int | None  # the factory the application named; None: all the organization's factories
+    title: str
+    status: ProjectStatus
+    starts_on: date
+    completed_on: date | None
+    track: TrackKind
+    year: int
+    region_code: str
+    ksic_division: str
+    target_kpis: Mapping[str, Any]
+
+
+def outcome_subjects(session: Session, *, actor: Actor, project_ids: Collection[int] | None = None,
+                     completed_only: bool = False) -> list[OutcomeSubject]:
+    """The projects whose outcome is measured (all of them, or those named), as the KPI engine reads them.
+    Operators and auditors read every project; a member reads only the organization's own."""
+    query = (select(SupportProject, SupportApplication, SupportTrack.kind, SupportRound.year, Organization)
+             .join(SupportApplication, SupportApplication.id == SupportProject.application_id)
+             .join(SupportTrack, SupportTrack.id == SupportApplication.track_id)
+             .join(SupportRound, SupportRound.id == SupportApplication.round_id)
+             .join(Organization, Organization.id == SupportProject.organization_id)
+             .order_by(SupportProject.id))
+    if not actor.can(Permission.SUPPORT_VIEW_ALL):
+        if actor.organization_id is None:
+            raise PermissionDenied("You do not have the permission {permission}",
+                                   {"permission": str(Permission.SUPPORT_VIEW_ALL)})
+        query = query.where(SupportProject.organization_id == actor.organization_id)
+    if project_ids is not None:
+        query = query.where(SupportProject.id.in_(list(project_ids)))
+    if completed_only:
+        query = query.where(SupportProject.status == ProjectStatus.COMPLETED)
+    return [OutcomeSubject(
+        project_id=project.id, organization_id=project.organization_id, factory_id=application.factory_id,
+        title=application.title, status=project.status, starts_on=project.starts_on,
+        completed_on=(project.completed_at.astimezone(SEOUL).date() if project.completed_at else None),
+        track=kind, year=year, region_code=organization.region_code, ksic_division=organization.ksic_code[:2],
+        target_kpis=dict((application.plan or {}).get("target_kpis") or {}))
+        for project, application, kind, year, organization in session.execute(query).all()]

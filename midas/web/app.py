@@ -22,6 +22,8 @@ from midas.config import Settings, get_settings
 from midas.db import make_engine, make_session_factory
 from midas.ingest.pages import router as ingest_pages
 from midas.kmds.pages import router as kmds_pages
+from midas.kpi.outcomes_pages import router as kpi_outcomes_pages
+from midas.kpi.pages import router as kpi_pages
 from midas.registry.import_pages import router as registry_import_pages
 from midas.registry.pages import router as registry_pages
 from midas.support.appeals_pages import router as support_appeals_pages
@@ -90,4 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(support_projects_pages)
     app.include_router(support_counting_pages)
     app.include_router(ingest_pages)
+    app.include_router(kpi_pages)
+    app.include_router(kpi_outcomes_pages)
     return app

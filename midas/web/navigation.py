@@ -34,6 +34,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Sanctions", "/support/sanctions", Permission.SUPPORT_MANAGE),
     NavItem("National targets", "/support/national", signed_in=False),
     NavItem("Production data", "/ingest", Permission.INGEST_WRITE),
+    NavItem("My factories' KPIs", "/kpi/my", Permission.KPI_VIEW_OWN),
+    NavItem("KPIs", "/kpi", Permission.KPI_VIEW_ALL),
     NavItem("Validate AAS files", "/standard/validate", signed_in=False),
     NavItem("Audit log", "/audit", Permission.AUDIT_VIEW),
     NavItem("Users", "/admin/users", Permission.USERS_MANAGE),

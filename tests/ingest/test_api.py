@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aas_core3 import jsonization
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from midas.auth import Role, actor_for, issue_api_token
 from midas.ingest import DeadLetter, DeadLetterStatus, ProductionRecord, count_records
 from midas.registry import Factory, Organization
-from midas.standard import example_record
+from midas.standard import example_record, record_to_submodel
 from midas.web.app import create_app
 from tests.factories import make_factory, make_organization, make_user, sign_in
 
@@ -165,12 +166,70 @@ def test_an_oversize_body_is_refused_with_413_before_anything_is_stored(settings
     assert count_records(session, organization_id=organization.id) == 1
 
 
-def test_an_aas_environment_is_refused_with_422(client: TestClient, session: Session) -> None:
-    _, _, headers = company(session)
-    response = client.post(API, json={"assetAdministrationShells": [], "submodels": []},
-                           headers=headers)
-    assert response.status_code == 422
-    assert "AAS 환경 파일은 아직 접수하지 않습니다" in response.json()["error"]["problems"][0]["message"]
+def environment(*submodels: dict[str, Any]) -> dict[str, Any]:
+    return {"assetAdministrationShells": [], "submodels": list(submodels)}
+
+
+def submodel_json(hour: int, submodel_id: str) -> dict[str, Any]:
+    jsonable = jsonization.to_jsonable(record_to_submodel(TEMPLATE, shift(hour), submodel_id=submodel_id))
+    assert isinstance(jsonable, dict)
+    return jsonable
+
+
+def test_an_aas_environment_needs_the_factory_and_its_submodels_become_records(client: TestClient,
+                                                                             session: Session) -> None:
+    organization, factory, headers = company(session)
+    body = environment(submodel_json(6, "urn:example:pp:06"), submodel_json(8, "urn:example:pp:08"))
+    without = client.post(API, json=body, headers=headers)
+    assert without.status_code == 422
+    assert without.json()["error"]["problems"][0]["field"] == "factory_id"
+    foreign = make_factory(session, make_organization(session))
+    assert client.post(f"{API}?factory_id={foreign.id}", json=body, headers=headers).status_code == 422
+    response = client.post(f"{API}?factory_id={factory.id}", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert (response.json()["accepted"], response.json()["rejected"]) == (2, 0)
+    stored = session.scalars(select(ProductionRecord).where(ProductionRecord.organization_id == organization.id)
+                             .order_by(ProductionRecord.id)).all()
+    assert [r.idempotency_key for r in stored] == ["aas-submodel:urn:example:pp:06", "aas-submodel:urn:example:pp:08"]
+    assert stored[0].record == shift(6)
+    assert {r.factory_id for r in stored} == {factory.id}
+
+
+def test_the_same_submodel_twice_counts_once_and_different_ones_never_collide(client: TestClient,
+                                                                              session: Session) -> None:
+    organization, factory, headers = company(session)
+    long_a, long_b = "urn:example:" + "a" * 300 + ":1", "urn:example:" + "a" * 300 + ":2"
+    first = client.post(f"{API}?factory_id={factory.id}", headers=headers,
+                        json=environment(submodel_json(6, long_a), submodel_json(8, long_b))).json()
+    again = client.post(f"{API}?factory_id={factory.id}", headers=headers,
+                        json=environment(submodel_json(6, long_a), submodel_json(6, long_a))).json()
+    assert (first["accepted"], first["duplicates"]) == (2, 0)  # ids alike in their first 200 characters
+    assert (again["accepted"], again["duplicates"]) == (0, 2)
+    assert count_records(session, organization_id=organization.id) == 2
+    keys = session.scalars(select(ProductionRecord.idempotency_key)
+                           .where(ProductionRecord.organization_id == organization.id)).all()
+    assert all(len(key) <= 200 and key.startswith("aas-submodel:sha256:") for key in keys)
+
+
+def test_a_submodel_of_another_standard_or_unreadable_is_a_dead_letter_with_the_reason(client: TestClient,
+                                                                                      session: Session) -> None:
+    organization, factory, headers = company(session)
+    nameplate = {"modelType": "Submodel", "id": "urn:other:nameplate", "semanticId": {
+        "type": "ExternalReference", "keys": [{"type": "GlobalReference", "value": "urn:zvei:nameplate"}]}}
+    broken = {"modelType": "Submodel", "id": "urn:example:broken", "submodelElements": [{"modelType": "Nope"}]}
+    response = client.post(f"{API}?factory_id={factory.id}", headers=headers,
+                           json=environment(nameplate, submodel_json(6, "urn:example:pp"), broken))
+    assert response.status_code == 200, response.text
+    receipt = response.json()
+    assert (receipt["accepted"], receipt["rejected"]) == (1, 2)
+    refused = {r["position"]: r for r in receipt["refused"]}
+    assert set(refused) == {"submodel urn:other:nameplate", "submodel urn:example:broken"}
+    assert "K-MDS 템플릿이 아닙니다" in refused["submodel urn:other:nameplate"]["problems"][0]["message"]
+    assert "AAS V3.0 서브모델이 아닙니다" in refused["submodel urn:example:broken"]["problems"][0]["message"]
+    letter = session.get(DeadLetter, refused["submodel urn:other:nameplate"]["dead_letter_id"])
+    assert letter is not None
+    assert json.loads(letter.raw) == nameplate  # kept as received
+    assert count_records(session, organization_id=organization.id) == 1
 
 
 def test_bad_bodies_are_refused_whole(client: TestClient, session: Session) -> None:

@@ -11,7 +11,7 @@ from midas.auth import Role
 from midas.ingest import count_records
 from tests.factories import csrf_from, make_factory, make_organization, make_user, sign_in
 from tests.ingest.test_api import item
-from tests.ingest.test_files import DAY_SHIFT, NIGHT_SHIFT, report_csv
+from tests.ingest.test_files import DAY_SHIFT, NIGHT_SHIFT, STREAMS_XML, report_csv
 
 
 def member(client: TestClient, session: Session, **user: str) -> tuple[int, int, str]:
@@ -30,6 +30,9 @@ def test_the_upload_form_renders_in_korean_and_english(client: TestClient, sessi
     assert 'hx-encoding="multipart/form-data"' in korean.text
     assert "/static/ingest.js" in korean.text
     assert 'href="/ingest/template.xlsx"' in korean.text
+    assert 'name="device_model"' in korean.text
+    assert "8시간 교대" in korean.text
+    assert ".aasx" in korean.text
     client.cookies.clear()
     member(client, session, locale="en")
     english = client.get("/ingest").text
@@ -55,6 +58,26 @@ def test_an_upload_shows_the_receipt_and_needs_the_csrf_token(client: TestClient
                       files={"file": ("x.pdf", b"%PDF", "application/pdf")})
     assert bad.status_code == 422
     assert "저장된 것이 없습니다" in bad.text
+
+
+def test_a_machine_log_upload_shows_its_records_and_the_converter_notes_in_korean(client: TestClient,
+                                                                                  session: Session) -> None:
+    organization_id, factory_id, token = member(client, session)
+    form = {"factory_id": str(factory_id), "csrf_token": token, "period": "shift12", "shift_start": "10:00",
+            "work_unit_id": "LINE1-M1"}
+    response = client.post("/ingest", data=form, files={"file": ("streams.xml", STREAMS_XML, "application/xml")},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.text
+    assert count_records(session, organization_id=organization_id) == 2
+    assert "변환기가 넣지 못했거나 알 수 없었던 것" in response.text
+    assert "설비 상태도 부품 수도 아니어서 변환하지 않습니다" in response.text
+    shdr = client.post("/ingest", data=form, files={"file": ("log.shdr", b"2025-03-03T00:00:00Z|x|1\n", "text/plain")},
+                       headers={"HX-Request": "true"})
+    assert shdr.status_code == 422
+    assert "설비 모델이 필요합니다" in shdr.text
+    bad_period = client.post("/ingest", data={**form, "period": "hourly"},
+                             files={"file": ("streams.xml", STREAMS_XML, "application/xml")})
+    assert bad_period.status_code == 422
 
 
 def test_dead_letters_are_listed_translated_and_replayed_from_the_form(client: TestClient, session: Session) -> None:

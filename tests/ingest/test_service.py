@@ -166,3 +166,17 @@ def test_a_dead_letter_is_fixed_and_replayed_or_discarded_by_its_organization(se
     open_letters = list_dead_letters(session, actor=sender)
     assert [d.id for d in open_letters.items] == [still_broken.refused[0].dead_letter_id]
     assert stored(session, company) == 1
+
+
+def test_text_that_is_not_unicode_is_a_dead_letter_not_a_crash(session: Session) -> None:
+    company = make_organization(session)
+    factory = make_factory(session, company)
+    record = shift(6)
+    record["OrderId"] = "\ud800"  # what json.loads('"\\ud800"') gives
+    receipt = accept(session, actor=member_of(company), items=[item(factory, record), item(factory, shift(8))])
+    assert (receipt.accepted, receipt.rejected) == (1, 1)
+    (refused,) = receipt.refused
+    assert refused.problems[0].field == "item 1.record/OrderId"
+    letter = session.get(DeadLetter, refused.dead_letter_id)
+    assert letter is not None
+    assert "\\ud800" in letter.raw

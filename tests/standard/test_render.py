@@ -5,10 +5,29 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import string
 from pathlib import Path
 
+import pytest
+
 from midas.standard import schema
-from midas.standard.render import VALIDATION_MESSAGES_KO, finding_text, render_text, report_json
+from midas.standard.convert import (
+    b2mml_messages,
+    mtconnect_messages,
+    opcua_messages,
+    sparkplug_messages,
+    tabular_messages,
+)
+from midas.standard.convert.mtconnect import parse_shdr, read_devices
+from midas.standard.record_from_submodel import RECORD_FROM_SUBMODEL_MESSAGES_KO
+from midas.standard.render import (
+    VALIDATION_MESSAGES_KO,
+    converter_messages_ko,
+    finding_text,
+    render_text,
+    report_json,
+)
 from midas.standard.report import Finding, Layer, Severity, make_report
 from midas.standard.validate import Mode, validate_bytes
 
@@ -148,3 +167,44 @@ def test_every_message_of_layers_zero_to_two_has_korean() -> None:
     assert len(messages) > 35
     missing = sorted(message for message in messages if message not in VALIDATION_MESSAGES_KO)
     assert missing == []
+
+
+# --- converter findings ------------------------------------------------------------------------------------------
+
+CONVERTER_IDS = {
+    "b2mml": tuple(b2mml_messages.B2MML_MESSAGES_KO),
+    "tabular": tuple(tabular_messages.TABULAR_MESSAGES_KO),
+    "mtconnect": mtconnect_messages.ALL,
+    "sparkplug": sparkplug_messages.MESSAGES,
+    "opcua": opcua_messages.ALL,
+    "submodel": tuple(RECORD_FROM_SUBMODEL_MESSAGES_KO),
+}
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def sample_params(message: str) -> dict[str, str | int | float]:
+    return {name: f"<{name}>" for _, name, _, _ in string.Formatter().parse(message) if name}
+
+
+@pytest.mark.parametrize("converter", CONVERTER_IDS)
+def test_every_converter_finding_renders_in_korean_and_english(converter: str) -> None:
+    untranslated = []
+    for message in CONVERTER_IDS[converter]:
+        finding = Finding(Layer.CONFORMANCE, "X", "line 3", message, sample_params(message), Severity.WARNING)
+        korean = finding_text(finding, "ko")
+        assert finding_text(finding, "en") == finding.english()
+        if not HANGUL.search(korean) or korean == finding.english():
+            untranslated.append(message)
+        # every parameter the English shows, the Korean shows too
+        assert all(str(value) in korean for value in finding.params.values()), message
+    assert not untranslated, untranslated
+
+
+def test_a_real_mtconnect_finding_is_korean(shared_standards: Path) -> None:
+    model = read_devices((shared_standards / "mtconnect" / "Devices.xml").read_bytes())
+    events = parse_shdr(b"2022-08-08T13:51:34Z|nosuchkey|1\n", model, device="OKUMA")
+    [finding] = [f for f in events.findings if f.rule == "MTC-STR-004"]
+    assert "nosuchkey" in finding_text(finding, "ko")
+    assert HANGUL.search(finding_text(finding, "ko"))
+    assert finding_text(finding, "en").startswith("nosuchkey is not a data item of device")
+    assert finding_text(finding, "ko") == converter_messages_ko()[finding.message].format(**finding.params)

@@ -1,0 +1,145 @@
+"""The KPI aggregates on both databases: grown by ingestion in the same transaction, reproduced by a rebuild."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import midas.kpi  # noqa: F401 - registers the aggregates with ingestion
+from midas.auth import Actor, Role
+from midas.ingest import accept
+from midas.kpi import ELEMENTS, FACTORY_DAY, UNIT_DAY, RebuildProgress, rebuild
+from midas.registry import Factory, Organization
+from midas.standard import example_record
+from tests.factories import make_factory, make_organization
+
+TEMPLATE = "ProductionPerformance"
+
+
+def member_of(organization: Organization) -> Actor:
+    return Actor(user_id=None, label=f"member@{organization.id}", role=Role.COMPANY_MEMBER,
+                 organization_id=organization.id)
+
+
+def shift_record(day: int, start_hour: int, hours: int, unit: str = "P01", shift: str | None = "주간",
+                 **values: Any) -> dict[str, Any]:
+    record = example_record(TEMPLATE)
+    record["WorkUnitId"] = unit
+    record["PeriodStart"] = f"2026-11-{day:02d}T{start_hour:02d}:00:00+09:00"
+    end_day, end_hour = (day, start_hour + hours) if start_hour + hours < 24 else (day + 1, start_hour + hours - 24)
+    record["PeriodEnd"] = f"2026-11-{end_day:02d}T{end_hour:02d}:00:00+09:00"
+    if shift is None:
+        record.pop("ShiftName")
+    else:
+        record["ShiftName"] = shift
+    record.update(values)
+    return record
+
+
+def send(session: Session, factory: Factory, member: Actor, *records: dict[str, Any],
+         template: str = TEMPLATE) -> None:
+    receipt = accept(session, actor=member, items=[{"factory_id": factory.id, "template": template, "record": r}
+                                                   for r in records])
+    assert receipt.rejected == 0, receipt.refused
+
+
+def unit_days(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(UNIT_DAY).order_by(UNIT_DAY.c.factory_id, UNIT_DAY.c.work_unit, UNIT_DAY.c.day,
+                                                     UNIT_DAY.c.shift)).mappings()
+    return [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
+def factory_days(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(FACTORY_DAY).order_by(FACTORY_DAY.c.factory_id, FACTORY_DAY.c.day)).mappings()
+    return [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
+@pytest.fixture
+def company(session: Session) -> tuple[Organization, Factory, Actor]:
+    organization = make_organization(session)
+    return organization, make_factory(session, organization), member_of(organization)
+
+
+def test_a_delivery_adds_its_records_to_the_unit_day_and_factory_day(
+        session: Session, company: tuple[Organization, Factory, Actor]) -> None:
+    organization, factory, member = company
+    send(session, factory, member, shift_record(2, 6, 8), shift_record(2, 14, 8, shift="야간"))
+    send(session, factory, member, shift_record(2, 6, 8, ProducedQuantity=100, GoodQuantity=90, ScrapQuantity=5,
+                                                ReworkQuantity=5, InspectedPart=100, ActualUnitDownTime=0))
+    rows = unit_days(session)
+    assert [(r["work_unit"], r["day"], r["shift"]) for r in rows] == [
+        ("P01", date(2026, 11, 2), "야간"), ("P01", date(2026, 11, 2), "주간")]
+    day_shift = rows[1]
+    assert day_shift["organization_id"] == organization.id
+    assert day_shift["records"] == 2
+    assert day_shift["pq"] == 780 + 100
+    assert day_shift["gq"] == 752 + 90
+    assert day_shift["pru_pq"] == 30 * 780 + 30 * 100
+    assert day_shift["failures"] == 1  # one of the two records reported down time
+    assert day_shift["period_seconds"] == 2 * 8 * 3600
+    assert day_shift["last_end"] - day_shift["first_start"] == 8 * 3600  # the two records overlap exactly
+    assert day_shift["aqt"] is None  # no record reported queuing time: not zero, unknown
+    (whole_day,) = factory_days(session)
+    assert whole_day["records"] == 3
+    assert whole_day["pq"] == 780 * 2 + 100
+    assert whole_day["energy_kwh"] is None
+
+
+def test_a_night_shift_belongs_to_the_day_it_started_in_the_record_offset(
+        session: Session, company: tuple[Organization, Factory, Actor]) -> None:
+    _, factory, member = company
+    send(session, factory, member, shift_record(3, 22, 8, shift="야간"))
+    (row,) = unit_days(session)
+    assert row["day"] == date(2026, 11, 3)
+    assert row["period_seconds"] == 8 * 3600
+
+
+def test_a_duplicate_delivery_adds_nothing(session: Session, company: tuple[Organization, Factory, Actor]) -> None:
+    _, factory, member = company
+    send(session, factory, member, shift_record(4, 6, 8))
+    before = unit_days(session), factory_days(session)
+    send(session, factory, member, shift_record(4, 6, 8))
+    assert (unit_days(session), factory_days(session)) == before
+
+
+def test_energy_records_add_to_the_factory_day(session: Session,
+                                               company: tuple[Organization, Factory, Actor]) -> None:
+    _, factory, member = company
+    energy = example_record("EnergyCarbon")
+    energy["PeriodStart"], energy["PeriodEnd"] = "2026-11-05T08:00:00+09:00", "2026-11-05T17:00:00+09:00"
+    send(session, factory, member, energy, template="EnergyCarbon")
+    send(session, factory, member, shift_record(5, 8, 9))
+    (row,) = factory_days(session)
+    assert row["energy_kwh"] == pytest.approx(1250.5)
+    assert row["pq"] == 780
+    assert len(unit_days(session)) == 1
+
+
+def test_a_rebuild_reproduces_what_the_deliveries_built(session: Session,
+                                                        company: tuple[Organization, Factory, Actor]) -> None:
+    organization, factory, member = company
+    other_factory = make_factory(session, organization)
+    send(session, factory, member, shift_record(6, 6, 8), shift_record(6, 14, 8, shift="야간", unit="P02"))
+    send(session, factory, member, shift_record(7, 6, 8, shift=None, ActualQueuingTime=60))
+    send(session, other_factory, member, shift_record(6, 6, 8), shift_record(8, 6, 8, ActualUnitDownTime=0))
+    energy = example_record("EnergyCarbon")
+    energy["PeriodStart"], energy["PeriodEnd"] = "2026-11-06T08:00:00+09:00", "2026-11-06T17:00:00+09:00"
+    send(session, other_factory, member, energy, template="EnergyCarbon")
+    grown = unit_days(session), factory_days(session)
+    seen: list[RebuildProgress] = []
+    done = rebuild(session, on_progress=seen.append, factories_per_step=1)
+    assert (unit_days(session), factory_days(session)) == grown
+    assert done.factories == 2
+    assert done.unit_days == len(grown[0])
+    done = [p.factories_done for p in seen]
+    assert done == sorted(done)
+    assert done[-1] == 2  # SQLite reports each factory, PostgreSQL the one pass over all
+
+
+def test_every_element_is_a_column_of_both_tables() -> None:
+    for table in (UNIT_DAY, FACTORY_DAY):
+        assert set(ELEMENTS) <= set(table.c.keys())

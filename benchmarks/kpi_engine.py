@@ -35,7 +35,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from midas.kpi.service import Grain, Period, factory_report
 
 POSTGRES_URL = os.environ.get("MIDAS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIRST_DAY = date(2025, 1, 1)
+RECEIVED = datetime(2025, 1, 1, tzinfo=UTC)
 DIVISIONS = ("10", "20", "22", "24", "25", "26", "28", "29", "30", "31")
 REGIONS = ("11", "26", "27", "28", "29", "30", "31", "36", "41", "43", "44", "46", "47", "48", "50", "51", "52")
 OPERATOR = Actor(user_id=None, label="benchmark operator", role=Role.OPERATOR)
@@ -106,8 +107,7 @@ def _batch(connection: Any, label: str) -> int:
     return int(connection.execute(insert(IngestBatch.__table__).values(
         organization_id=select(func.min(text("id"))).select_from(text("organization")).scalar_subquery(),
         source=IngestSource.FILE.value, label=label, accepted=0, duplicates=0, rejected=0,
-        created_by_label="benchmark", received_at=func.now() if connection.dialect.name != "sqlite"
-        else "2025-01-01 00:00:00")).inserted_primary_key[0])
+        created_by_label="benchmark", received_at=RECEIVED)).inserted_primary_key[0])
 
 
 _PG_RECORDS = """
@@ -175,7 +175,7 @@ def load_days(engine: Engine, factories: int, units: int, first_offset: int, las
                             record = _record(f, u, FIRST_DAY + timedelta(days=d))
                             rows.append({"organization_id": organization_of[f], "factory_id": f, "batch_id": batch_id,
                                          "template": "ProductionPerformance", "idempotency_key": f"bench-{f}-{u}-{d}",
-                                         "record": record, "received_at": FIRST_DAY,
+                                         "record": record, "received_at": RECEIVED,
                                          **facts_of("ProductionPerformance", record)})
                 connection.execute(insert(ProductionRecord.__table__), rows)
             if label == "history" and (start // step) % 5 == 0:

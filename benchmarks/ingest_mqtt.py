@@ -45,7 +45,7 @@ from midas import migrations
 from midas.auth import SYSTEM, Actor, Role
 from midas.db import make_engine, make_session_factory
 from midas.ingest import IngestBatch, ProductionRecord, accept
-from midas.ingest.mqtt import SESSION_EXPIRY_SECONDS, payload_of
+from midas.ingest.mqtt import SESSION_EXPIRY_SECONDS, WorkerOptions, payload_of, plain_filters, worker_options
 from midas.registry import complete_brn, create_factory, create_organization
 from midas.standard import example_record
 from midas.standard.records import error_findings, validate_record
@@ -110,6 +110,10 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=0, help="most messages published but not stored (0: none)")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--sample", type=int, default=2_000, help="records timed in-process per phase")
+    parser.add_argument("--workers", type=int, default=1, help="`midas ingest mqtt --workers N` (shared topics)")
+    parser.add_argument("--publisher", choices=("python", "mosquitto_pub"), default="python",
+                        help="paho in this process, or Mosquitto's C client reading one payload per line "
+                             "(less CPU taken from the worker on a small machine)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="midas-bench-"))
@@ -143,18 +147,22 @@ def main() -> None:
         prefix = f"midas-bench/{uuid.uuid4().hex[:8]}"
         topic = f"{prefix}/{brn}/{factory_id}/{TEMPLATE}"
 
-        # The worker's session exists before the first message, as an operator provisions it.
-        provision = connected(client_id, host, port, clean_start=False, expiry=SESSION_EXPIRY_SECONDS)
-        provision.subscribe([(f"{prefix}/+/+/+", SubscribeOptions(qos=1))])
-        time.sleep(0.3)
-        provision.disconnect()
-        provision.loop_stop()
+        # The workers' sessions exist before the first message, as an operator provisions them.
+        plain, shared = plain_filters(prefix)
+        workers = worker_options(WorkerOptions(client_id=client_id), args.workers)
+        for options in workers:
+            provision = connected(options.client_id, host, port, clean_start=False, expiry=SESSION_EXPIRY_SECONDS)
+            provision.subscribe([(shared if options.share_group else plain, SubscribeOptions(qos=1))])
+            time.sleep(0.3)
+            provision.disconnect()
+            provision.loop_stop()
 
         payloads = [payload_of(record(n), f"b-{n}") for n in range(args.messages)]
         environment = {**os.environ, "MIDAS_DATABASE_URL": url}
         worker = subprocess.Popen([sys.executable, "-m", "midas", "ingest", "mqtt", "--host", host, "--port",
                                    str(port), "--client-id", client_id, "--topic-prefix", prefix, "--sparkplug-group",
-                                   "", "--batch-size", str(args.batch_size), "--stop-after", "5", "--quiet"],
+                                   "", "--batch-size", str(args.batch_size), "--stop-after", "5", "--quiet",
+                                   "--workers", str(args.workers)],
                                   cwd=PROJECT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
         def stored() -> int:
@@ -167,14 +175,20 @@ def main() -> None:
         publisher.publish(topic, payload_of(record(-1), "warm-up"), qos=1).wait_for_publish(timeout=10)
         while stored() < 1:
             time.sleep(0.05)
+        if args.workers > 1:
+            time.sleep(3)  # the other workers' processes start (imports, connection) after the first has stored
         started = time.perf_counter()
-        infos = []
-        for start in range(0, args.messages, 1000):
-            while args.window and start - stored() > args.window:
-                time.sleep(0.02)
-            infos += [publisher.publish(topic, p, qos=1) for p in payloads[start:start + 1000]]
-        for info in infos:
-            info.wait_for_publish(timeout=60)
+        if args.publisher == "mosquitto_pub":
+            subprocess.run(["mosquitto_pub", "-h", host, "-p", str(port), "-q", "1", "-t", topic, "-l"],
+                           input=b"\n".join(payloads) + b"\n", check=True)
+        else:
+            infos = []
+            for start in range(0, args.messages, 1000):
+                while args.window and start - stored() > args.window:
+                    time.sleep(0.02)
+                infos += [publisher.publish(topic, p, qos=1) for p in payloads[start:start + 1000]]
+            for info in infos:
+                info.wait_for_publish(timeout=60)
         published = time.perf_counter() - started
         publisher.disconnect()
         publisher.loop_stop()
@@ -229,13 +243,14 @@ def main() -> None:
             broker_process.terminate()
             broker_process.wait()
         else:
-            cleanup = connected(client_id, host, port, clean_start=True, expiry=0)
-            cleanup.disconnect()
-            cleanup.loop_stop()
+            for options in worker_options(WorkerOptions(client_id=client_id), args.workers):
+                cleanup = connected(options.client_id, host, port, clean_start=True, expiry=0)
+                cleanup.disconnect()
+                cleanup.loop_stop()
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"broker {host}:{port} ({args.broker}), PostgreSQL, {os.cpu_count()} cores, batch {args.batch_size}, "
-          f"window {args.window or 'none'}")
+          f"window {args.window or 'none'}, {args.workers} worker(s), publisher {args.publisher}")
     print(f"messages published        {args.messages:>10,}  in {published:7.2f} s  "
           f"({args.messages / published:,.0f}/s publisher alone)")
     count = len(keys) - 1  # without the warm-up record

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 
 from midas import migrations
 from midas.auth import Role, User
@@ -108,3 +108,35 @@ def test_the_head_schema_takes_rows_written_through_the_models(
         member = session.scalars(select(User).where(User.email == "member@migration.example.kr")).one()
         assert member.organization_id == organization_id
         assert member.role is Role.COMPANY_MEMBER
+
+
+def test_copying_the_record_table_keeps_what_refers_to_its_rows(empty_database_url: str,
+                                                                 empty_engine: Engine) -> None:
+    """0007 changes production_record's foreign keys, which SQLite does by copying the table: a replayed dead
+    letter's reference to its record must survive (SQLite, with foreign keys on, would set it to NULL)."""
+    migrations.upgrade(empty_database_url, "0006")
+    factory = make_session_factory(empty_engine)
+    with transaction(factory) as session:
+        organization = make_organization(session)
+        plant = make_factory(session, organization)
+        ids = {"organization": organization.id, "factory": plant.id}
+    with empty_engine.begin() as connection:  # the 0006 tables, written as 0006 knew them
+        batch = connection.execute(text(
+            "INSERT INTO ingest_batch (organization_id, source, label, accepted, duplicates, rejected, "
+            "created_by_label, received_at) VALUES (:organization, 'http', 'x', 1, 0, 1, 'test', "
+            "'2026-11-27 00:00:00') RETURNING id"), ids).scalar_one()
+        record = connection.execute(text(
+            "INSERT INTO production_record (organization_id, factory_id, batch_id, template, idempotency_key, "
+            "record, received_at) VALUES (:organization, :factory, :batch, 'ProductionPerformance', 'k1', '{}', "
+            "'2026-11-27 00:00:00') RETURNING id"), {**ids, "batch": batch}).scalar_one()
+        letter = connection.execute(text(
+            "INSERT INTO ingest_dead_letter (organization_id, batch_id, source, position, raw, problems, status, "
+            "received_at, replayed_record_id) VALUES (:organization, :batch, 'http', 'item 2', '{}', '[]', "
+            "'replayed', '2026-11-27 00:00:00', :record) RETURNING id"),
+            {**ids, "batch": batch, "record": record}).scalar_one()
+    empty_engine.dispose()
+    migrations.upgrade(empty_database_url)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT replayed_record_id FROM ingest_dead_letter WHERE id = :id"),
+                                  {"id": letter}).scalar_one() == record
+        assert connection.execute(text("SELECT id FROM production_record")).scalars().all() == [record]

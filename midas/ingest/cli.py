@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from typing import Annotated
 
 import typer
@@ -10,7 +11,14 @@ from rich.console import Console
 
 from midas.config import get_settings
 from midas.db import make_engine, make_session_factory
-from midas.ingest.mqtt import BatchOutcome, ConnectionRefused, WorkerOptions, run_worker
+from midas.ingest.mqtt import (
+    BatchOutcome,
+    ConnectionRefused,
+    WorkerOptions,
+    WorkerTotals,
+    run_worker,
+    worker_options,
+)
 
 app = typer.Typer(help="Production data ingestion.", no_args_is_help=True)
 console = Console()
@@ -35,6 +43,9 @@ def mqtt_command(
     stop_after: Annotated[float | None, typer.Option(
         min=0.1, help="Stop after this many seconds without a message.")] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the totals at the end.")] = False,
+    workers: Annotated[int, typer.Option(
+        min=1, max=16, help="Worker processes sharing the plain JSON topics (an MQTT 5 shared subscription); "
+                            "Sparkplug B stays with the first, in arrival order.")] = 1,
 ) -> None:
     """Consume plain JSON and Sparkplug B topics at QoS 1: each batch is committed, then acknowledged."""
     settings = get_settings()
@@ -51,9 +62,15 @@ def mqtt_command(
                           f"duplicates, {outcome.rejected} dead letters, {outcome.unroutable} unroutable",
                           highlight=False)
 
+    first, *others = worker_options(options, workers)
+    context = multiprocessing.get_context("spawn")
+    helpers = [context.Process(target=_helper_worker, args=(settings.database_url, helper), daemon=True,
+                               name=helper.client_id) for helper in others]
+    for helper in helpers:
+        helper.start()
     engine = make_engine(settings.database_url)
     try:
-        totals = run_worker(make_session_factory(engine), options, on_batch=report)
+        totals = run_worker(make_session_factory(engine), first, on_batch=report)
     except ConnectionRefused as error:
         console.print(f"[red]{options.host}:{options.port}: {error}[/red]")
         raise typer.Exit(1) from None
@@ -62,6 +79,29 @@ def mqtt_command(
         raise typer.Exit(130) from None
     finally:
         engine.dispose()
-    console.print(f"{totals.messages} messages in {totals.batches} batches: {totals.accepted} stored, "
-                  f"{totals.duplicates} duplicates, {totals.rejected} dead letters, {totals.unroutable} unroutable",
-                  highlight=False)
+        for helper in helpers:
+            helper.join()
+    _print_totals(first.client_id if others else "", totals)
+    failed = [helper.name for helper in helpers if helper.exitcode != 0]
+    if failed:
+        console.print(f"[red]workers that failed: {', '.join(failed)}[/red]")
+        raise typer.Exit(1)
+
+
+def _print_totals(worker: str, totals: WorkerTotals) -> None:
+    console.print(f"{worker + ': ' if worker else ''}{totals.messages} messages in {totals.batches} batches: "
+                  f"{totals.accepted} stored, {totals.duplicates} duplicates, {totals.rejected} dead letters, "
+                  f"{totals.unroutable} unroutable", highlight=False)
+
+
+def _helper_worker(database_url: str, options: WorkerOptions) -> None:
+    """One more worker, in a process of its own (``--workers``): prints its totals when it stops."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = make_engine(database_url)
+    try:
+        totals = run_worker(make_session_factory(engine), options)
+    except KeyboardInterrupt:
+        return
+    finally:
+        engine.dispose()
+    _print_totals(options.client_id, totals)

@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from midas.db import Base, UtcDateTime, enum_column, utc_now
@@ -22,7 +34,9 @@ class IngestBatch(Base):
     """One delivery (an HTTP request, an uploaded file, a run of MQTT messages) and what came of it."""
 
     __tablename__ = "ingest_batch"
-    __table_args__ = (Index("ix_ingest_batch_organization_received", "organization_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_ingest_batch_organization_received", "organization_id", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
@@ -42,11 +56,15 @@ class ProductionRecord(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "idempotency_key"),
         Index("ix_production_record_factory_template", "factory_id", "template"),
+        # One check for two, and a stronger one: the factory must belong to the record's organization (which the
+        # factory's own key to its organization makes exist).
+        ForeignKeyConstraint(["factory_id", "organization_id"], ["factory.id", "factory.organization_id"],
+                             ondelete="RESTRICT"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
-    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="RESTRICT"))
+    organization_id: Mapped[int] = mapped_column(Integer)
+    factory_id: Mapped[int] = mapped_column(Integer)
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id", ondelete="RESTRICT"), index=True)
     template: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(200))

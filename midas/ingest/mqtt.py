@@ -46,6 +46,15 @@ source) in ONE database transaction, which is COMMITTED; only then is each messa
 What the broker must be configured for: ``persistence true``, and ``max_queued_messages`` (default 1000 per
 client) large enough for the longest outage of the worker, or 0. Beyond it Mosquitto DROPS QoS 1 messages for
 an offline (or slow) client; no client can get them back.
+
+Several workers
+---------------
+``midas ingest mqtt --workers N`` runs N processes. They share the plain JSON topics through an MQTT 5 shared
+subscription (``$share/midas-ingest/{prefix}/+/+/+``: the broker hands each message to one of them), each with
+its own client id (``{client id}``, ``{client id}-2``, ...) and persistent session, so every guarantee above holds
+per worker. Plain JSON records are independent of each other, and the idempotency key makes a message that
+reaches two workers (a redelivery after a crash) count once. Sparkplug B is NOT shared: sequence numbers and
+aliases only make sense in arrival order, so the first worker alone subscribes to it.
 """
 
 from __future__ import annotations
@@ -61,7 +70,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -364,6 +373,7 @@ class WorkerOptions:
     client_id: str = "midas-ingest"
     topic_prefix: str = DEFAULT_TOPIC_PREFIX
     sparkplug_group: str = "+"  # "" subscribes to no Sparkplug topics
+    share_group: str = ""  # subscribe to the plain topics through $share/{share_group}/... ("" alone)
     batch_size: int = 500
     batch_seconds: float = 0.2
     max_messages: int | None = None  # stop after handling this many messages
@@ -388,6 +398,27 @@ class WorkerTotals:
         self.unroutable += outcome.unroutable
 
 
+SHARE_GROUP: Final = "midas-ingest"
+
+
+def plain_filters(topic_prefix: str, share_group: str = SHARE_GROUP) -> tuple[str, str]:
+    """The plain JSON topic filter, alone and as a shared subscription of ``share_group``."""
+    plain = f"{topic_prefix.strip('/')}/+/+/+"
+    return plain, f"$share/{share_group}/{plain}"
+
+
+def worker_options(options: WorkerOptions, workers: int) -> list[WorkerOptions]:
+    """The options of each of ``workers`` workers sharing the plain topics (one worker: ``options`` unchanged).
+
+    Each has its own client id (its own persistent session); only the first subscribes to Sparkplug B."""
+    if workers <= 1:
+        return [options]
+    group = options.share_group or SHARE_GROUP
+    return [replace(options, share_group=group, client_id=options.client_id if n == 1 else f"{options.client_id}-{n}",
+                    sparkplug_group=options.sparkplug_group if n == 1 else "")
+            for n in range(1, workers + 1)]
+
+
 class ConnectionRefused(RuntimeError):
     """The broker refused the connection or the subscription."""
 
@@ -406,15 +437,20 @@ def run_worker(session_factory: sessionmaker[Session], options: WorkerOptions,
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=options.client_id, protocol=mqtt.MQTTv5,
                          manual_ack=True)
     link = _Link(client)
-    subscriptions = [(f"{options.topic_prefix.strip('/')}/+/+/+", 1)]
+    plain, shared = plain_filters(options.topic_prefix, options.share_group or SHARE_GROUP)
+    subscriptions = [(shared if options.share_group else plain, 1)]
     if options.sparkplug_group:
         subscriptions.append((f"{NAMESPACE}/{options.sparkplug_group}/#", 1))
+    # A persistent session keeps the filter of an earlier run with or without --workers: drop the other one, or
+    # this worker would receive each plain message twice (once for each filter).
+    stale = plain if options.share_group else shared
 
     def on_connect(client: mqtt.Client, _userdata: object, _flags: object, reason: Any, _props: object) -> None:
         if reason.is_failure:
             ready.put(f"connection refused: {reason}")
             return
         link.connected()
+        client.unsubscribe(stale)
         client.subscribe([(topic, SubscribeOptions(qos=qos)) for topic, qos in subscriptions])
 
     def on_subscribe(_client: mqtt.Client, _userdata: object, _mid: int, reasons: list[Any], _props: object) -> None:

@@ -6,7 +6,7 @@ per-day aggregates grow in the transaction that stores each delivery. (The formu
 """
 
 from midas.ingest import on_records_stored
-from midas.kpi.aggregate_service import RebuildProgress, add_batch, rebuild
+from midas.kpi.aggregate_service import RebuildProgress, add_batch, rebuild, rebuild_concurrently
 from midas.kpi.compute import (
     KPIS,
     KPIS_BY_ID,
@@ -21,7 +21,7 @@ from midas.kpi.compute import (
     refuse_all,
 )
 from midas.kpi.elements import ELEMENTS, Elements
-from midas.kpi.models import FACTORY_DAY, UNIT_DAY
+from midas.kpi.models import FACTORY_DAY, FACTORY_MONTH, UNIT_DAY
 from midas.kpi.outcomes import (
     FINDING_LABELS,
     MEASURE_LABELS,
@@ -70,6 +70,7 @@ __all__ = [
     "BASELINE_DAYS",
     "ELEMENTS",
     "FACTORY_DAY",
+    "FACTORY_MONTH",
     "FINDING_LABELS",
     "KPIS",
     "KPIS_BY_ID",
@@ -115,6 +116,7 @@ __all__ = [
     "parse_period",
     "project_outcome",
     "rebuild",
+    "rebuild_concurrently",
     "refresh_outcomes",
     "refuse_all",
     "rollup",

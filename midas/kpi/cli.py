@@ -16,7 +16,12 @@ from midas.config import get_settings
 from midas.db import make_engine, make_session_factory, transaction
 from midas.i18n import translate
 from midas.ingest import RederiveProgress, rederive_facts
-from midas.kpi.aggregate_service import REBUILD_FACTORIES_PER_STEP, RebuildProgress, rebuild
+from midas.kpi.aggregate_service import (
+    REBUILD_FACTORIES_PER_STEP,
+    REBUILD_WORKERS,
+    RebuildProgress,
+    rebuild_concurrently,
+)
 from midas.kpi.outcomes_service import RefreshProgress, refresh_outcomes
 
 app = typer.Typer(help="ISO 22400-2 KPIs: the aggregates behind every KPI page.", no_args_is_help=True)
@@ -37,29 +42,37 @@ def rebuild_command(
     factories_per_step: Annotated[int, typer.Option(
         min=1, help="Factories grouped in one statement (the progress bar moves once per step).")
     ] = REBUILD_FACTORIES_PER_STEP,
+    workers: Annotated[int, typer.Option(
+        min=1, max=16, help="PostgreSQL: connections summing ranges of factories at the same time (about one per "
+                            "core of the database server).")] = REBUILD_WORKERS,
 ) -> None:
-    """Delete the unit-day and factory-day aggregates and sum them again from every production record.
+    """Sum the unit-day, factory-day and factory-month aggregates again from every production record.
 
-    One transaction: pages keep showing the old figures until the new ones are complete."""
+    Pages keep showing the old figures until the new ones are complete; deliveries stored meanwhile wait and are
+    then added to the new figures."""
     settings = get_settings()
     locale = settings.default_locale
     engine = make_engine(settings.database_url)
     started = time.perf_counter()
     try:
-        with _progress() as progress, transaction(make_session_factory(engine)) as session:
+        with _progress() as progress:
             if from_raw:
                 reading = progress.add_task(translate(locale, "Reading the records again"), total=None)
 
                 def show_reading(step: RederiveProgress) -> None:
                     progress.update(reading, completed=step.done, total=step.total)
 
-                rederive_facts(session, on_progress=show_reading)
+                # Committed first: the columns are a pure function of each record, and the rebuild reads what
+                # is committed.
+                with transaction(make_session_factory(engine)) as session:
+                    rederive_facts(session, on_progress=show_reading)
             task = progress.add_task(translate(locale, "Summing factories"), total=None)
 
             def show(step: RebuildProgress) -> None:
                 progress.update(task, completed=step.factories_done, total=step.factories)
 
-            done = rebuild(session, on_progress=show, factories_per_step=factories_per_step)
+            done = rebuild_concurrently(engine, on_progress=show, factories_per_step=factories_per_step,
+                                        workers=workers)
     finally:
         engine.dispose()
     console.print(translate(locale, "Rebuilt the KPI aggregates of {factories} factories: {rows} unit-days in "

@@ -19,7 +19,7 @@ so that no single peer's figure can be read off.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -42,7 +42,7 @@ from midas.kpi.compute import (
     refuse_all,
 )
 from midas.kpi.elements import ELEMENTS, Elements
-from midas.kpi.models import FACTORY_DAY, UNIT_DAY
+from midas.kpi.models import FACTORY_DAY, FACTORY_MONTH, UNIT_DAY
 from midas.registry import Factory, Organization
 
 __all__ = [
@@ -272,6 +272,35 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def split_by_month(period: Period) -> tuple[tuple[Period, ...], Period | None]:
+    """The days at the two ends of a period that do not make a whole calendar month, and the whole months between
+    (from the first day of the first to the last day of the last; None without any): the months are read from the
+    factory-month sums, only the ends from the factory-day sums."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    last = period.end if _next_month(period.end) - timedelta(days=1) == period.end \
+        else period.end.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return (period,), None
+    ends = tuple(end for end in (Period(period.start, first - timedelta(days=1)),
+                                 Period(last + timedelta(days=1), period.end)) if end.start <= end.end)
+    return ends, Period(first, last)
+
+
+def _by_day_and_month(table_rows: Callable[[Any, Any, Period], Select[Any]],
+                      period: Period) -> list[Select[Any]]:
+    """Queries over the period: ``table_rows(table, its date column, part)`` for the factory-day table at the ends
+    and the factory-month table over the whole months (its rows dated the first of their month)."""
+    ends, months = split_by_month(period)
+    queries = [table_rows(FACTORY_DAY, FACTORY_DAY.c.day, end) for end in ends]
+    if months is not None:
+        queries.append(table_rows(FACTORY_MONTH, FACTORY_MONTH.c.month, months))
+    return queries
+
+
 # Factory -------------------------------------------------------------------------------------------------------
 
 
@@ -424,16 +453,28 @@ def _peer_standings(session: Session, factory: Factory, period: Period,
         .where(Organization.ksic_code.startswith(division), Factory.id != factory.id)))
     peer_values: dict[str, list[float]] = {kpi.id: [] for kpi in KPIS}
     for start in range(0, len(peer_ids), PEER_CHUNK):
-        query = (select(FACTORY_DAY.c.factory_id, *_sums(FACTORY_DAY))
-                 .where(FACTORY_DAY.c.factory_id.in_(peer_ids[start:start + PEER_CHUNK]),
-                        FACTORY_DAY.c.day.between(period.start, period.end))
-                 .group_by(FACTORY_DAY.c.factory_id))
-        for row in session.execute(query).mappings():
-            for value in compute_all(_elements_of(row)):
+        chunk = peer_ids[start:start + PEER_CHUNK]
+        for elements in _factory_totals(session, chunk, period).values():
+            for value in compute_all(elements):
                 if value.value is not None:
                     peer_values[value.definition.id].append(value.value)
     own_values = {value.definition.id: value.value for value in compute_all(own)}
     return tuple(_standing(kpi, own_values[kpi.id], sorted(peer_values[kpi.id])) for kpi in KPIS)
+
+
+def _factory_totals(session: Session, factory_ids: Sequence[int], period: Period) -> dict[int, dict[str, float]]:
+    """Each factory's sums over the period: whole months from the month table, the ends from the day table."""
+
+    def rows(table: Any, column: Any, part: Period) -> Select[Any]:
+        return (select(table.c.factory_id, *_sums(table))
+                .where(table.c.factory_id.in_(factory_ids), column.between(part.start, part.end))
+                .group_by(table.c.factory_id))
+
+    totals: dict[int, dict[str, float]] = {}
+    for query in _by_day_and_month(rows, period):
+        for row in session.execute(query).mappings():
+            _added(totals.setdefault(int(row["factory_id"]), {}), _elements_of(row))
+    return totals
 
 
 def _standing(kpi: KpiDefinition, own: float | None, peers: Sequence[float]) -> PeerStanding:
@@ -460,45 +501,94 @@ def rollup_report(session: Session, *, actor: Actor, kind: ScopeKind, key: str, 
                   grain: Grain = Grain.MONTH) -> RollupReport:
     """The KPIs of an organization (key: its id), a region (a two-digit code), a KSIC division (two digits) or the
     nation (key ignored), summed from the factory-day aggregates."""
-    condition, part_key = _rollup_scope(session, actor, kind, key)
-    joined = (FACTORY_DAY.join(Factory.__table__, Factory.id == FACTORY_DAY.c.factory_id)
-              .join(Organization.__table__, Organization.id == FACTORY_DAY.c.organization_id))
-    in_period = FACTORY_DAY.c.day.between(period.start, period.end)
-    factories = int(session.scalar(select(func.count(func.distinct(FACTORY_DAY.c.factory_id)))
-                                   .select_from(joined).where(condition, in_period)) or 0)
+    scope = _rollup_scope(session, actor, kind, key)
+    factories = _rollup_factories(session, scope, period)
     if kind is not ScopeKind.ORGANIZATION and factories < MIN_FACTORIES_IN_ROLLUP \
             and not actor.can(Permission.KPI_VIEW_ALL):
         raise PermissionDenied("A roll-up of fewer than {minimum} factories would reveal them; it is shown to "
                                "program staff only", {"minimum": MIN_FACTORIES_IN_ROLLUP})
-    days = _daily(session, select(FACTORY_DAY.c.day, *_sums(FACTORY_DAY)).select_from(joined)
-                  .where(condition, in_period).group_by(FACTORY_DAY.c.day).order_by(FACTORY_DAY.c.day))
+
+    def dated(table: Any, column: Any, part: Period) -> Select[Any]:
+        return (select(column.label("day"), *_sums(table)).select_from(_joined(table))
+                .where(scope.condition(table), column.between(part.start, part.end))
+                .group_by(column).order_by(column))
+
+    # A trend by month or year can take whole months from the month table; by day or week it needs the days.
+    queries = (_by_day_and_month(dated, period) if grain in (Grain.MONTH, Grain.YEAR)
+               else [dated(FACTORY_DAY, FACTORY_DAY.c.day, period)])
+    days = sorted((row for query in queries for row in _daily(session, query)), key=lambda row: row[0])
     totals = _total(elements for _, elements in days)
-    parts_query = (select(part_key.label("key"), *_sums(FACTORY_DAY)).select_from(joined)
-                   .where(condition, in_period).group_by(part_key).order_by(part_key))
-    parts = tuple(GroupKpis(str(row["key"]), _elements_of(row), compute_all(_elements_of(row)))
-                  for row in session.execute(parts_query).mappings())
+
+    def by_part(table: Any, column: Any, part: Period) -> Select[Any]:
+        part_key = scope.part_key(table)
+        return (select(part_key.label("key"), *_sums(table)).select_from(_joined(table))
+                .where(scope.condition(table), column.between(part.start, part.end)).group_by(part_key))
+
+    part_sums: dict[str, dict[str, float]] = {}
+    for query in _by_day_and_month(by_part, period):
+        for row in session.execute(query).mappings():
+            _added(part_sums.setdefault(str(row["key"]), {}), _elements_of(row))
+    parts = tuple(GroupKpis(part, elements, compute_all(elements)) for part, elements in sorted(part_sums.items()))
     return RollupReport(kind, key if kind is not ScopeKind.NATION else "", period, grain, factories, totals,
                         compute_all(totals), _series(days, grain), parts)
 
 
-def _rollup_scope(session: Session, actor: Actor, kind: ScopeKind, key: str) -> tuple[Any, Any]:
-    """The rows of the scope, and what its parts are (factories, KSIC divisions, regions)."""
+def _joined(table: Any) -> Any:
+    return (table.join(Factory.__table__, Factory.id == table.c.factory_id)
+            .join(Organization.__table__, Organization.id == table.c.organization_id))
+
+
+def _rollup_factories(session: Session, scope: _RollupScope, period: Period) -> int:
+    """How many factories of the scope have data in the period."""
+    seen: set[int] = set()
+
+    def ids(table: Any, column: Any, part: Period) -> Select[Any]:
+        return (select(table.c.factory_id).select_from(_joined(table))
+                .where(scope.condition(table), column.between(part.start, part.end)).distinct())
+
+    for query in _by_day_and_month(ids, period):
+        seen.update(int(factory_id) for factory_id in session.scalars(query))
+    return len(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class _RollupScope:
+    """Which aggregate rows a roll-up covers, and what its parts are, for either aggregate table."""
+
+    kind: ScopeKind
+    organization_id: int | None = None
+    key: str = ""
+
+    def condition(self, table: Any) -> Any:
+        if self.kind is ScopeKind.ORGANIZATION:
+            return table.c.organization_id == self.organization_id
+        if self.kind is ScopeKind.REGION:
+            return Factory.region_code == self.key
+        if self.kind is ScopeKind.KSIC:
+            return func.substr(Organization.ksic_code, 1, 2) == self.key
+        return table.c.factory_id.is_not(None)
+
+    def part_key(self, table: Any) -> Any:
+        if self.kind is ScopeKind.ORGANIZATION:
+            return table.c.factory_id
+        if self.kind is ScopeKind.REGION:
+            return func.substr(Organization.ksic_code, 1, 2)
+        return Factory.region_code
+
+
+def _rollup_scope(session: Session, actor: Actor, kind: ScopeKind, key: str) -> _RollupScope:
+    """The scope of a roll-up, once the actor may see it and the key is well formed."""
     if kind is ScopeKind.ORGANIZATION:
         organization_id = int(key) if key.isdigit() else -1
         if session.get(Organization, organization_id) is None or not _can_view_organization(actor, organization_id):
             raise NotFound("No organization with id {id}", {"id": key[:20]})
-        return FACTORY_DAY.c.organization_id == organization_id, FACTORY_DAY.c.factory_id
+        return _RollupScope(kind, organization_id=organization_id)
     actor.require(Permission.REGISTRY_VIEW)
-    division = func.substr(Organization.ksic_code, 1, 2)
-    if kind is ScopeKind.REGION:
-        if not (len(key) == 2 and key.isdigit()):
-            raise InvalidInput.single("key", "Give a region as its two-digit code, not {value}", {"value": key[:20]})
-        return Factory.region_code == key, division
-    if kind is ScopeKind.KSIC:
-        if not (len(key) == 2 and key.isdigit()):
-            raise InvalidInput.single("key", "Give a KSIC division as two digits, not {value}", {"value": key[:20]})
-        return division == key, Factory.region_code
-    return FACTORY_DAY.c.factory_id.is_not(None), Factory.region_code
+    if kind is ScopeKind.REGION and not (len(key) == 2 and key.isdigit()):
+        raise InvalidInput.single("key", "Give a region as its two-digit code, not {value}", {"value": key[:20]})
+    if kind is ScopeKind.KSIC and not (len(key) == 2 and key.isdigit()):
+        raise InvalidInput.single("key", "Give a KSIC division as two digits, not {value}", {"value": key[:20]})
+    return _RollupScope(kind, key=key if kind is not ScopeKind.NATION else "")
 
 
 def kpi_by_id(kpi_id: str) -> KpiDefinition:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from midas.db import Base, load_all_models, make_engine
 
@@ -11,10 +12,6 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or ""
-    given = config.attributes.get("connection")
-    if given is not None:
-        _run(given)
-        return
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -23,15 +20,39 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode drops the old copy of a table; with foreign keys on, SQLite would first delete its rows
+        # (setting the references of other tables to NULL). Off during the migration, and checked before it commits.
+        _sqlite_foreign_keys(connection, "OFF")
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER much; batch mode copies the table instead
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _refuse_broken_references(connection)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection: Connection, state: str) -> None:
+    """PRAGMA foreign_keys, on the driver's connection: SQLite ignores it inside a transaction."""
+    driver = connection.connection.driver_connection
+    if driver is not None:
+        driver.execute(f"PRAGMA foreign_keys = {state}")
+
+
+def _refuse_broken_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} rows referring to missing rows, first {broken[0]}")
 
 
 run_migrations_online()

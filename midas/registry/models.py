@@ -59,6 +59,9 @@ class Factory(Base):
     __table_args__ = (
         CheckConstraint("production_lines >= 0", name="production_lines_not_negative"),
         Index("ix_factory_region", "region_code"),
+        # What a production record's (factory, organization) key refers to (a unique index, not a constraint:
+        # SQLite adds an index without copying the table, which other tables refer to).
+        Index("ix_factory_id_organization_id", "id", "organization_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from midas import migrations
 from midas.db import make_engine, make_session_factory
 from midas.ingest import DeadLetter, IngestSource, ProductionRecord
-from midas.ingest.mqtt import SESSION_EXPIRY_SECONDS, payload_of
+from midas.ingest.mqtt import SESSION_EXPIRY_SECONDS, WorkerOptions, payload_of, plain_filters, worker_options
 from midas.registry import complete_brn
 from midas.standard import example_record
 from midas.standard.convert import decode_payload, encode_payload
@@ -325,3 +325,57 @@ def test_sparkplug_data_is_stored_as_time_series_and_a_sequence_gap_asks_for_a_r
     assert gap.source is IngestSource.SPARKPLUG
     assert gap.position == f"{base}/NDATA/{edge}"
     assert [(p["params"]["expected"], p["params"]["actual"]) for p in gap.problems] == [("2", 5)]
+
+
+def test_two_workers_share_the_plain_topics_and_store_every_message_once(
+        worker_database: str, db: sessionmaker[Session]) -> None:
+    company = make_company(db)
+    prefix = f"midas-test/{uuid.uuid4().hex[:12]}"
+    topic = f"{prefix}/{company.brn}/{company.factory_id}/{TEMPLATE}"
+    client_id = f"midas-test-{uuid.uuid4().hex[:12]}"
+    sessions = [client_id, f"{client_id}-2"]  # what `--workers 2` connects as
+    _, shared = plain_filters(prefix)
+    for session_id in sessions:  # provisioned as an operator would, so nothing published before is lost
+        client = mqtt_client(session_id)
+        connect(client, clean_start=False, expiry=SESSION_EXPIRY_SECONDS)
+        subscribe(client, [shared])
+        client.disconnect()
+        client.loop_stop()
+    try:
+        publisher = mqtt_client()
+        connect(publisher, clean_start=True, expiry=0)
+        sent = [publisher.publish(topic, payload_of(shift(n), f"s-{n}"), qos=1) for n in range(600)]
+        for info in sent:
+            info.wait_for_publish(timeout=10)
+        publisher.disconnect()
+        publisher.loop_stop()
+        output = finish(start_worker(worker_database, client_id, "--workers", "2", "--topic-prefix", prefix,
+                                     "--sparkplug-group", "", "--batch-size", "50", "--stop-after", "3"), timeout=60)
+    finally:
+        for session_id in sessions:
+            client = mqtt_client(session_id)
+            connect(client, clean_start=True, expiry=0)
+            client.disconnect()
+            client.loop_stop()
+    handled = {line.split(":")[0]: int(line.split(": ")[1].split()[0]) for line in output.splitlines()
+               if line.startswith(client_id)}
+    assert set(handled) == set(sessions), output
+    assert all(count > 0 for count in handled.values()), output  # the broker gave each worker a share
+    assert sum(handled.values()) == 600, output
+    with db() as session:
+        counts = dict(session.execute(
+            select(ProductionRecord.idempotency_key, func.count()).where(
+                ProductionRecord.organization_id == company.organization_id).group_by(ProductionRecord.idempotency_key)
+        ).all())
+    assert set(counts) == {f"s-{n}" for n in range(600)}
+    assert set(counts.values()) == {1}
+
+
+def test_the_options_of_several_workers() -> None:
+    options = WorkerOptions(client_id="midas-ingest", sparkplug_group="+")
+    assert worker_options(options, 1) == [options]
+    first, second, third = worker_options(options, 3)
+    assert [w.client_id for w in (first, second, third)] == ["midas-ingest", "midas-ingest-2", "midas-ingest-3"]
+    assert [w.sparkplug_group for w in (first, second, third)] == ["+", "", ""]  # Sparkplug stays in order
+    assert {w.share_group for w in (first, second, third)} == {"midas-ingest"}
+    assert plain_filters("midas/v1/") == ("midas/v1/+/+/+", "$share/midas-ingest/midas/v1/+/+/+")

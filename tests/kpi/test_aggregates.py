@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 import midas.kpi  # noqa: F401 - registers the aggregates with ingestion
 from midas.auth import Actor, Role
 from midas.ingest import accept
-from midas.kpi import ELEMENTS, FACTORY_DAY, UNIT_DAY, RebuildProgress, rebuild
+from midas.kpi import ELEMENTS, FACTORY_DAY, FACTORY_MONTH, UNIT_DAY, RebuildProgress, rebuild
 from midas.registry import Factory, Organization
 from midas.standard import example_record
 from tests.factories import make_factory, make_organization
@@ -56,6 +56,23 @@ def unit_days(session: Session) -> list[dict[str, Any]]:
 def factory_days(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(select(FACTORY_DAY).order_by(FACTORY_DAY.c.factory_id, FACTORY_DAY.c.day)).mappings()
     return [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
+def factory_months(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(FACTORY_MONTH).order_by(FACTORY_MONTH.c.factory_id, FACTORY_MONTH.c.month))
+    return [dict(row) for row in rows.mappings()]
+
+
+def days_summed_by_month(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    months: dict[tuple[int, date], dict[str, Any]] = {}
+    for row in days:
+        key = (row["factory_id"], row["day"].replace(day=1))
+        month = months.setdefault(key, {"factory_id": key[0], "organization_id": row["organization_id"],
+                                        "month": key[1], **dict.fromkeys(("energy_kwh", *ELEMENTS))})
+        for name in ("energy_kwh", *ELEMENTS):
+            if row[name] is not None:
+                month[name] = (month[name] or 0) + row[name]
+    return [months[key] for key in sorted(months)]
 
 
 @pytest.fixture
@@ -129,10 +146,15 @@ def test_a_rebuild_reproduces_what_the_deliveries_built(session: Session,
     energy = example_record("EnergyCarbon")
     energy["PeriodStart"], energy["PeriodEnd"] = "2026-11-06T08:00:00+09:00", "2026-11-06T17:00:00+09:00"
     send(session, other_factory, member, energy, template="EnergyCarbon")
-    grown = unit_days(session), factory_days(session)
+    december = shift_record(1, 6, 8, unit="P02")  # and one in another month
+    december["PeriodStart"], december["PeriodEnd"] = "2026-12-01T06:00:00+09:00", "2026-12-01T14:00:00+09:00"
+    send(session, factory, member, december)
+    grown = unit_days(session), factory_days(session), factory_months(session)
+    assert grown[2] == days_summed_by_month(grown[1])
+    assert len(grown[2]) == 3  # the first factory in November and December, the other in November
     seen: list[RebuildProgress] = []
     done = rebuild(session, on_progress=seen.append, factories_per_step=1)
-    assert (unit_days(session), factory_days(session)) == grown
+    assert (unit_days(session), factory_days(session), factory_months(session)) == grown
     assert done.factories == 2
     assert done.unit_days == len(grown[0])
     done = [p.factories_done for p in seen]
@@ -140,6 +162,6 @@ def test_a_rebuild_reproduces_what_the_deliveries_built(session: Session,
     assert done[-1] == 2  # SQLite reports each factory, PostgreSQL the one pass over all
 
 
-def test_every_element_is_a_column_of_both_tables() -> None:
-    for table in (UNIT_DAY, FACTORY_DAY):
+def test_every_element_is_a_column_of_every_table() -> None:
+    for table in (UNIT_DAY, FACTORY_DAY, FACTORY_MONTH):
         assert set(ELEMENTS) <= set(table.c.keys())

@@ -219,3 +219,62 @@ def test_the_latest_production_day_opens_the_page_on_data(session: Session, fact
     with pytest.raises(NotFound):
         latest_production_day(session, actor=member_of(make_organization(session)), factory_id=factory.id,
                               today=date(2026, 11, 30))
+
+
+def test_a_period_splits_into_whole_months_and_the_days_at_its_ends() -> None:
+    from midas.kpi.service import split_by_month
+
+    assert split_by_month(NOVEMBER) == ((), NOVEMBER)
+    assert split_by_month(Period(date(2026, 10, 30), date(2027, 1, 2))) == (
+        (Period(date(2026, 10, 30), date(2026, 10, 31)), Period(date(2027, 1, 1), date(2027, 1, 2))),
+        Period(date(2026, 11, 1), date(2026, 12, 31)))
+    assert split_by_month(Period(date(2026, 11, 2), date(2026, 11, 29))) == (
+        (Period(date(2026, 11, 2), date(2026, 11, 29)),), None)
+    assert split_by_month(Period(date(2026, 11, 15), date(2026, 12, 14))) == (
+        (Period(date(2026, 11, 15), date(2026, 12, 14)),), None)
+    assert split_by_month(Period(date(2028, 2, 1), date(2028, 2, 29))) == ((), Period(date(2028, 2, 1),
+                                                                                      date(2028, 2, 29)))
+
+
+def dated_record(day: str, **values: Any) -> dict[str, Any]:
+    record = example_record(TEMPLATE)
+    record.pop("ShiftName")
+    record.update({"WorkUnitId": "P01", "PeriodKind": "Day", "PeriodStart": f"{day}T08:00:00+09:00",
+                   "PeriodEnd": f"{day}T16:00:00+09:00"})
+    record.update(values)
+    return balanced(record)
+
+
+def test_whole_months_from_the_month_sums_give_what_the_days_give(session: Session, factory: Factory) -> None:
+    days = ("2026-10-30", "2026-10-31", "2026-11-01", "2026-11-15", "2026-12-31", "2027-01-01", "2027-01-02")
+    send(session, factory, *(dated_record(day, ActualProductionTime=20_000 + 500 * n) for n, day in enumerate(days)))
+    peers = []
+    for n in range(5):
+        peer = make_factory(session, make_organization(session, ksic_code="29120"))
+        send(session, peer, *(dated_record(day, ActualProductionTime=18_000 + 700 * n) for day in days[1:]))
+        peers.append(peer)
+    member = member_of(factory.organization)
+    for period in (Period(date(2026, 10, 31), date(2027, 1, 1)), Period(date(2026, 11, 1), date(2026, 12, 31)),
+                   Period(date(2026, 10, 30), date(2026, 11, 14))):
+        monthly = rollup_report(session, actor=OPERATOR, kind=ScopeKind.KSIC, key="29", period=period,
+                                grain=Grain.MONTH)
+        daily = rollup_report(session, actor=OPERATOR, kind=ScopeKind.KSIC, key="29", period=period, grain=Grain.DAY)
+        assert monthly.elements == pytest.approx(daily.elements)  # months + ends against the days alone
+        assert monthly.factories == daily.factories == 6
+        by_month: dict[str, float] = {}
+        for point in daily.series:
+            by_month[point.label[:7]] = by_month.get(point.label[:7], 0) + point.elements["records"]
+        assert {point.label: point.elements["records"] for point in monthly.series} == by_month
+        assert sum(part.elements["records"] for part in daily.parts) == daily.elements["records"]
+        report = factory_report(session, actor=member, factory_id=factory.id, period=period)
+        availability = next(s for s in report.peers if s.kpi.id == "availability")
+        assert availability.peers == 5
+        in_period = [day for day in days[1:] if period.start.isoformat() <= day <= period.end.isoformat()]
+        expected_share = sum(
+            1 for n in range(5)
+            if value(report.kpis, "availability") > _availability(len(in_period), 18_000 + 700 * n)) / 5
+        assert availability.better_than_share == pytest.approx(expected_share)
+
+
+def _availability(days: int, production_time: int) -> float:
+    return (days * production_time) / (days * 28_800) if days else 0.0

@@ -37,7 +37,7 @@ def mqtt_command(
     sparkplug_group: Annotated[str, typer.Option(
         help="Sparkplug B group ids to subscribe to ('+' for all, '' for none); a group id is an organization's "
              "BRN.")] = "+",
-    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Messages per transaction at most.")] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Messages per transaction at most.")] = 1000,
     batch_seconds: Annotated[float, typer.Option(min=0.001, help="Longest wait to fill a batch.")] = 0.2,
     max_messages: Annotated[int | None, typer.Option(min=1, help="Stop after this many messages.")] = None,
     stop_after: Annotated[float | None, typer.Option(

@@ -34,6 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -42,6 +43,7 @@ from sqlalchemy import (
     MetaData,
     Select,
     Table,
+    bindparam,
     case,
     cast,
     delete,
@@ -186,10 +188,14 @@ def _months_from_days(source: Any) -> Select[Any]:
 
 def _insert(session: Session | Connection, table: Any) -> Any:
     dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    return _dialect_insert(dialect)(table)
+
+
+def _dialect_insert(dialect: str) -> Callable[[Any], Any]:
     if dialect == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert
     if dialect == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert
     raise NotImplementedError(f"the KPI engine supports SQLite and PostgreSQL, not {dialect}")
 
 
@@ -219,45 +225,61 @@ def _adding(statement: Any, table: Any, keys: Sequence[str], columns: Sequence[s
 
 def _upsert_adding(session: Session, table: Any, query: Select[Any], keys: Sequence[str],
                    columns: Sequence[str]) -> None:
-    statement = _insert(session, table).from_select(list(query.selected_columns.keys()), query)
-    session.execute(_adding(statement, table, keys, columns))
+    session.execute(_upsert_adding_statement(_dialect_insert(session.get_bind().dialect.name), table, query, keys,
+                                             columns))
+
+
+def _upsert_adding_statement(insert: Callable[[Any], Any], table: Any, query: Select[Any], keys: Sequence[str],
+                             columns: Sequence[str]) -> Any:
+    return _adding(insert(table).from_select(list(query.selected_columns.keys()), query), table, keys, columns)
 
 
 def add_batch(session: Session, batch_id: int) -> None:
     """Add one stored delivery's production and energy records to the aggregates (called by ingestion)."""
-    in_batch = ProductionRecord.batch_id == batch_id
-    if session.get_bind().dialect.name == "postgresql":
-        _add_batch_postgresql(session, in_batch)
-        return
-    _upsert_adding(session, UNIT_DAY, _unit_day_select(in_batch, in_key_order=True), UNIT_KEY, ELEMENTS)
+    for statement in _add_batch_statements(session.get_bind().dialect.name):
+        session.execute(statement, {"batch_id": batch_id})
+
+
+@cache
+def _add_batch_statements(dialect: str) -> tuple[Any, ...]:
+    """The statements that add a delivery (its id bound as ``batch_id``), built once: building them took a tenth
+    of an MQTT worker's time. PostgreSQL: one statement that reads the delivery's records once (WITH queries);
+    SQLite: one per table and source."""
+    in_batch = ProductionRecord.batch_id == bindparam("batch_id")
+    insert = _dialect_insert(dialect)
+    if dialect == "postgresql":
+        return (_add_batch_postgresql(in_batch),)
+    statements = [_upsert_adding_statement(insert, UNIT_DAY, _unit_day_select(in_batch, in_key_order=True),
+                                           UNIT_KEY, ELEMENTS)]
     for table, monthly, key in ((FACTORY_DAY, False, "day"), (FACTORY_MONTH, True, "month")):
-        _upsert_adding(session, table, _factory_select(in_batch, monthly=monthly), ("factory_id", key), ELEMENTS)
-        _upsert_adding(session, table, _energy_select(in_batch, monthly=monthly), ("factory_id", key),
-                       ("energy_kwh",))
+        statements.append(_upsert_adding_statement(insert, table, _factory_select(in_batch, monthly=monthly),
+                                                   ("factory_id", key), ELEMENTS))
+        statements.append(_upsert_adding_statement(insert, table, _energy_select(in_batch, monthly=monthly),
+                                                   ("factory_id", key), ("energy_kwh",)))
+    return tuple(statements)
 
 
-def _add_batch_postgresql(session: Session, in_batch: ColumnElement[bool]) -> None:
-    """The same additions in one statement that reads the delivery's records once (WITH queries)."""
+def _add_batch_postgresql(in_batch: ColumnElement[bool]) -> Any:
     units = _unit_day_select(in_batch).cte("unit_delta")
     unit_columns = list(units.c.keys())
-    add_units = _adding(_insert(session, UNIT_DAY).from_select(
+    add_units = _adding(postgresql.insert(UNIT_DAY).from_select(
         unit_columns, select(units).order_by(*(units.c[name] for name in UNIT_KEY))),
         UNIT_DAY, UNIT_KEY, ELEMENTS).returning(literal(1).label("added")).cte("units_added")
     days = _days_with_energy(units, in_batch).cte("day_delta")
     day_columns = ["factory_id", "organization_id", "day", "energy_kwh", *ELEMENTS]
-    add_days = _adding(_insert(session, FACTORY_DAY).from_select(
+    add_days = _adding(postgresql.insert(FACTORY_DAY).from_select(
         day_columns, select(days).order_by(days.c.factory_id, days.c.day)),
         FACTORY_DAY, ("factory_id", "day"), ("energy_kwh", *ELEMENTS)).returning(literal(1).label("added")).cte(
         "days_added")
     months = _months_from_days(days).subquery("month_delta")
-    add_months = _adding(_insert(session, FACTORY_MONTH).from_select(
+    add_months = _adding(postgresql.insert(FACTORY_MONTH).from_select(
         ["factory_id", "organization_id", "month", "energy_kwh", *ELEMENTS],
         select(months).order_by(months.c.factory_id, months.c.month)),
         FACTORY_MONTH, ("factory_id", "month"), ("energy_kwh", *ELEMENTS)).returning(literal(1).label("added")).cte(
         "months_added")
     # Every WITH query runs to completion; counting each makes SQLAlchemy write all three.
-    session.execute(select(*(select(func.count()).select_from(added).scalar_subquery()
-                             for added in (add_units, add_days, add_months))))
+    return select(*(select(func.count()).select_from(added).scalar_subquery()
+                    for added in (add_units, add_days, add_months)))
 
 
 def _days_with_energy(units: Any, *conditions: ColumnElement[bool]) -> Select[Any]:

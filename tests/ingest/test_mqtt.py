@@ -379,3 +379,30 @@ def test_the_options_of_several_workers() -> None:
     assert [w.sparkplug_group for w in (first, second, third)] == ["+", "", ""]  # Sparkplug stays in order
     assert {w.share_group for w in (first, second, third)} == {"midas-ingest"}
     assert plain_filters("midas/v1/") == ("midas/v1/+/+/+", "$share/midas-ingest/midas/v1/+/+/+")
+
+
+def test_paho_decodes_and_waits_as_before_with_its_per_packet_waste_removed() -> None:
+    import threading
+
+    from paho.mqtt.properties import Properties as PahoProperties
+
+    from midas.ingest.mqtt import ConditionOnDemand, TablesBuiltOnce
+
+    sent = PahoProperties(PacketTypes.PUBLISH)
+    sent.UserProperty = ("line", "L1")
+    sent.MessageExpiryInterval = 60
+    sent.ContentType = "application/json"
+    first, second = TablesBuiltOnce(PacketTypes.PUBLISH), TablesBuiltOnce(PacketTypes.PUBLISH)
+    first.unpack(sent.pack())
+    assert first.json() == sent.json()
+    assert second.json() == {}  # the tables are shared, the values are not
+    with pytest.raises(Exception, match="does not apply"):
+        second.ReceiveMaximum = 10  # paho's checks still apply
+
+    received = mqtt.MQTTMessage(7, b"midas/v1/x")
+    assert isinstance(received.info, ConditionOnDemand)
+    assert received.info._made is None  # nothing waits on a received message: no Condition made
+    published = mqtt.MQTTMessageInfo(8)
+    threading.Timer(0.05, published._set_as_published).start()
+    published.wait_for_publish(timeout=5)  # the waiter and the notifier share the Condition made on first use
+    assert published.is_published()

@@ -69,17 +69,24 @@ def mqtt_command(
     for helper in helpers:
         helper.start()
     engine = make_engine(settings.database_url)
+    stopped_normally = False
     try:
         totals = run_worker(make_session_factory(engine), first, on_batch=report)
+        stopped_normally = True
     except ConnectionRefused as error:
         console.print(f"[red]{options.host}:{options.port}: {error}[/red]")
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the other workers got the same signal and stop on their own
+        stopped_normally = True
         console.print("[yellow]Stopped; unacknowledged messages stay with the broker.[/yellow]")
         raise typer.Exit(130) from None
     finally:
         engine.dispose()
         for helper in helpers:
+            if not stopped_normally:
+                # The first worker failed: stop the others too rather than run on unwatched (what they have
+                # not acknowledged, the broker sends again).
+                helper.terminate()
             helper.join()
     _print_totals(first.client_id if others else "", totals)
     failed = [helper.name for helper in helpers if helper.exitcode != 0]

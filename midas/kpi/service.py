@@ -500,7 +500,8 @@ def _quantile(ordered: Sequence[float], q: float) -> float:
 def rollup_report(session: Session, *, actor: Actor, kind: ScopeKind, key: str, period: Period,
                   grain: Grain = Grain.MONTH) -> RollupReport:
     """The KPIs of an organization (key: its id), a region (a two-digit code), a KSIC division (two digits) or the
-    nation (key ignored), summed from the factory-day aggregates."""
+    nation (key ignored), summed from the factory-month aggregates over whole months and the factory-day ones
+    over the days at the ends of the period."""
     scope = _rollup_scope(session, actor, kind, key)
     factories = _rollup_factories(session, scope, period)
     if kind is not ScopeKind.ORGANIZATION and factories < MIN_FACTORIES_IN_ROLLUP \
@@ -524,11 +525,12 @@ def rollup_report(session: Session, *, actor: Actor, kind: ScopeKind, key: str, 
         return (select(part_key.label("key"), *_sums(table)).select_from(_joined(table))
                 .where(scope.condition(table), column.between(part.start, part.end)).group_by(part_key))
 
-    part_sums: dict[str, dict[str, float]] = {}
+    part_sums: dict[Any, dict[str, float]] = {}  # by factory id (a number), KSIC division or region code
     for query in _by_day_and_month(by_part, period):
         for row in session.execute(query).mappings():
-            _added(part_sums.setdefault(str(row["key"]), {}), _elements_of(row))
-    parts = tuple(GroupKpis(part, elements, compute_all(elements)) for part, elements in sorted(part_sums.items()))
+            _added(part_sums.setdefault(row["key"], {}), _elements_of(row))
+    parts = tuple(GroupKpis(str(part), elements, compute_all(elements))
+                  for part, elements in sorted(part_sums.items(), key=lambda item: item[0]))
     return RollupReport(kind, key if kind is not ScopeKind.NATION else "", period, grain, factories, totals,
                         compute_all(totals), _series(days, grain), parts)
 

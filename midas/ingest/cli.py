@@ -107,6 +107,9 @@ def _helper_worker(database_url: str, options: WorkerOptions) -> None:
     engine = make_engine(database_url)
     try:
         totals = run_worker(make_session_factory(engine), options)
+    except ConnectionRefused as error:
+        console.print(f"[red]{options.client_id}: {options.host}:{options.port}: {error}[/red]")
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         return
     finally:

@@ -534,7 +534,10 @@ def run_worker(session_factory: sessionmaker[Session], options: WorkerOptions,
     # Two batches in flight, the rest waits at the broker: the worker's memory stays bounded, and a flood is not
     # read off the socket while validation needs the interpreter.
     properties.ReceiveMaximum = min(65_535, 2 * options.batch_size)
-    client.connect(options.host, options.port, keepalive=30, clean_start=False, properties=properties)
+    try:
+        client.connect(options.host, options.port, keepalive=30, clean_start=False, properties=properties)
+    except OSError as error:  # nothing listens there, the name does not resolve, the network is down
+        raise ConnectionRefused(f"cannot connect: {error.strerror or error}") from None
     client.loop_start()
     try:
         try:

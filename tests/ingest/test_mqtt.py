@@ -406,3 +406,17 @@ def test_paho_decodes_and_waits_as_before_with_its_per_packet_waste_removed() ->
     threading.Timer(0.05, published._set_as_published).start()
     published.wait_for_publish(timeout=5)  # the waiter and the notifier share the Condition made on first use
     assert published.is_published()
+
+
+def test_a_broker_that_is_not_there_is_named_and_every_worker_stops(worker_database: str) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "MIDAS_DATABASE_URL": worker_database, "MIDAS_MQTT_HOST": "127.0.0.1",
+                   "MIDAS_MQTT_PORT": str(port)}
+    worker = subprocess.run([sys.executable, "-m", "midas", "ingest", "mqtt", "--workers", "2", "--quiet"],
+                            cwd=PROJECT, env=environment, capture_output=True, timeout=60)
+    assert worker.returncode == 1
+    output = " ".join(worker.stdout.decode().split())
+    assert f"127.0.0.1:{port}: cannot connect" in output
+    assert "Traceback" not in worker.stderr.decode()

@@ -31,6 +31,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: The ``info`` key of a model constraint made only on the databases it names (with ``ddl_if``): the comparison
+#: of models and database in :mod:`midas.migrations.env` leaves it out on the others.
+ONLY_ON_DIALECTS = "only_on_dialects"
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on both databases (SQLite keeps no zone of its own)."""
 

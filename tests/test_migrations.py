@@ -3,6 +3,8 @@ revision at a time in both directions, and a head schema that takes what the mod
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import Engine, inspect, select, text
 from midas import migrations
 from midas.auth import Role, User
 from midas.db import Base, load_all_models, make_engine, make_session_factory, transaction
+from midas.ingest import idempotency_key
 from midas.registry import Factory, Organization
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_factory, make_organization, make_user
@@ -140,3 +143,41 @@ def test_copying_the_record_table_keeps_what_refers_to_its_rows(empty_database_u
         assert connection.execute(text("SELECT replayed_record_id FROM ingest_dead_letter WHERE id = :id"),
                                   {"id": letter}).scalar_one() == record
         assert connection.execute(text("SELECT id FROM production_record")).scalars().all() == [record]
+
+
+def test_content_keys_gain_their_day_and_lose_it_again(empty_database_url: str, empty_engine: Engine) -> None:
+    """0009 rewrites the keys ingestion made from content (the digest of their own row) to begin with the record's
+    day, so that content sent again is still known; a sender's message id that looks like one is left alone."""
+    migrations.upgrade(empty_database_url, "0008")
+    with transaction(make_session_factory(empty_engine)) as session:
+        organization = make_organization(session)
+        plant = make_factory(session, organization)
+        ids = {"organization": organization.id, "factory": plant.id}
+    data = {"WorkUnitId": "L1", "PeriodStart": "2026-11-02T08:00:00+09:00", "ProducedQuantity": 5}
+    canonical = json.dumps({"factory_id": ids["factory"], "template": "ProductionPerformance", "record": data},
+                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    lookalike = "sha256:" + "0" * 64
+    with empty_engine.begin() as connection:
+        batch = connection.execute(text(
+            "INSERT INTO ingest_batch (organization_id, source, label, accepted, duplicates, rejected, "
+            "created_by_label, received_at) VALUES (:organization, 'http', 'x', 2, 0, 0, 'test', "
+            "'2026-11-27 00:00:00') RETURNING id"), ids).scalar_one()
+        for key in (f"sha256:{digest}", lookalike):
+            connection.execute(text(
+                "INSERT INTO production_record (organization_id, factory_id, batch_id, template, idempotency_key, "
+                "record, received_at) VALUES (:organization, :factory, :batch, 'ProductionPerformance', :key, "
+                ":record, '2026-11-27 00:00:00')"), {**ids, "batch": batch, "key": key, "record": json.dumps(data)})
+    empty_engine.dispose()
+
+    def keys() -> list[str]:
+        with empty_engine.connect() as connection:
+            return list(connection.execute(text("SELECT idempotency_key FROM production_record ORDER BY id"))
+                        .scalars())
+
+    migrations.upgrade(empty_database_url)
+    assert keys() == [f"sha256:2026-11-02:{digest}", lookalike]
+    assert keys()[0] == idempotency_key(ids["factory"], "ProductionPerformance", data)  # what ingestion makes now
+    empty_engine.dispose()
+    migrations.downgrade(empty_database_url, "0008")
+    assert keys() == [f"sha256:{digest}", lookalike]

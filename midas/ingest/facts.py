@@ -60,6 +60,7 @@ VARIABLE_COLUMNS: Final[Mapping[str, str]] = {
 FACT_COLUMNS: Final = ("work_unit", "shift", "day", "period_start", "period_end", *VARIABLE_COLUMNS, "energy_kwh")
 
 _NO_FACTS: Final[Mapping[str, Any]] = dict.fromkeys(FACT_COLUMNS)
+_VARIABLES: Final = tuple(VARIABLE_COLUMNS.items())
 REDERIVE_CHUNK: Final = 5_000
 
 
@@ -78,12 +79,18 @@ def facts_of(template: str, record: Mapping[str, Any]) -> dict[str, Any]:
     facts["work_unit"] = str(record.get("WorkUnitId", ""))[:200] or None
     shift = record.get("ShiftName")
     facts["shift"] = str(shift)[:100] if isinstance(shift, str) else ""
-    for column, variable in VARIABLE_COLUMNS.items():
-        facts[column] = _number(record.get(variable))
+    value_of = record.get
+    for column, variable in _VARIABLES:
+        facts[column] = _number(value_of(variable))
     return facts
 
 
 def _number(value: object) -> float | None:
+    """A finite number as a float, else None (a bool is not a number here)."""
+    if type(value) is float:  # what JSON numbers are, first: this runs 19 times for every record stored
+        return value if math.isfinite(value) else None
+    if type(value) is int:
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     number = float(value)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from midas.db import Base, UtcDateTime, enum_column, utc_now
+from midas.db import ONLY_ON_DIALECTS, Base, UtcDateTime, enum_column, utc_now
 from midas.ingest.enums import DeadLetterStatus, IngestSource
 
 
@@ -49,6 +49,17 @@ class IngestBatch(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
+def _checked_per_statement_on_postgresql(key: ForeignKeyConstraint) -> ForeignKeyConstraint:
+    """A foreign key of stored records that PostgreSQL checks with triggers instead (migration 0008).
+
+    A foreign key runs a query for every inserted row; the triggers check a whole INSERT statement's rows at once,
+    lock what they refer to as the key would, and refuse deleting or re-keying what records refer to: the same
+    promises, for half the time it takes to store a day of the nation's records. SQLite checks a key with an index
+    lookup and keeps it."""
+    key.info[ONLY_ON_DIALECTS] = ("sqlite",)
+    return key.ddl_if(dialect="sqlite")
+
+
 class ProductionRecord(Base):
     """An accepted K-MDS record of one factory, stored as received (after validation), never changed."""
 
@@ -58,14 +69,16 @@ class ProductionRecord(Base):
         Index("ix_production_record_factory_template", "factory_id", "template"),
         # One check for two, and a stronger one: the factory must belong to the record's organization (which the
         # factory's own key to its organization makes exist).
-        ForeignKeyConstraint(["factory_id", "organization_id"], ["factory.id", "factory.organization_id"],
-                             ondelete="RESTRICT"),
+        _checked_per_statement_on_postgresql(ForeignKeyConstraint(
+            ["factory_id", "organization_id"], ["factory.id", "factory.organization_id"], ondelete="RESTRICT")),
+        _checked_per_statement_on_postgresql(ForeignKeyConstraint(
+            ["batch_id"], ["ingest_batch.id"], ondelete="RESTRICT")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     organization_id: Mapped[int] = mapped_column(Integer)
     factory_id: Mapped[int] = mapped_column(Integer)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batch.id", ondelete="RESTRICT"), index=True)
+    batch_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
     template: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)

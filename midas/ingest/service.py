@@ -11,7 +11,8 @@ item is a JSON object::
   most deliveries, the full :func:`~midas.standard.records.validate_record` for everything else and for every
   refusal's report);
 - ``message_id`` (optional) is the sender's stable id of the item; without it the key is the SHA-256 of the
-  factory, template and canonical record, so the same content sent twice counts once.
+  factory, template and canonical record (after the record's day, :func:`idempotency_key`), so the same content
+  sent twice counts once.
 
 Acceptance is per item: the valid ones are stored, every other one becomes a dead letter with its full report,
 visible to the organization, fixable and replayable. A key the organization has sent before is a duplicate: it is
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -50,6 +52,7 @@ MAX_MESSAGE_ID: Final = 200
 ITEM_KEYS: Final = frozenset({"factory_id", "template", "record", "message_id"})
 DEAD_LETTERS_PAGE_SIZE: Final = 50
 BATCHES_PAGE_SIZE: Final = 50
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 #: Called with the session and the batch id in the transaction that stored a delivery's records (when it stored
@@ -133,10 +136,24 @@ def accept(session: Session, *, actor: Actor, items: Sequence[object], source: I
 
 
 def idempotency_key(factory_id: int, template: str, record_data: Mapping[str, Any]) -> str:
-    """The key of an item sent without a message id: the SHA-256 of its factory, template and canonical record."""
+    """The key of an item sent without a message id: ``sha256:{day}:{digest}``, the SHA-256 of its factory, template
+    and canonical record after the day its record's period starts (``-`` without one).
+
+    The day adds nothing to what the digest tells apart; it orders the keys. With it, a day's records sit side by
+    side in the (organization, key) index, so appending a day of records changes about one index page per
+    organization instead of one per record: a page changed for the first time after a checkpoint is written to
+    the WAL whole, and 30,000 records spread over 25,000 pages of a 10 million record index."""
     canonical = json.dumps({"factory_id": factory_id, "template": template, "record": record_data},
                            sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return f"sha256:{key_day(record_data)}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+
+
+def key_day(record_data: Mapping[str, Any]) -> str:
+    """The date its record's period starts, as written in ``PeriodStart`` (``YYYY-MM-DD``), else ``-``."""
+    start = record_data.get("PeriodStart")
+    if isinstance(start, str) and len(start) >= 10 and _ISO_DATE.match(start):
+        return start[:10]
+    return "-"
 
 
 def _sender_organization(actor: Actor) -> int:

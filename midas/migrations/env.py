@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from midas.db import Base, load_all_models, make_engine
+from midas.db import ONLY_ON_DIALECTS, Base, load_all_models, make_engine
 
 load_all_models()
 config = context.config
@@ -31,6 +33,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER much; batch mode copies the table instead
         compare_type=True,
+        include_object=_made_on(connection.dialect.name),
     )
     try:
         with context.begin_transaction():
@@ -40,6 +43,14 @@ def _run(connection: Connection) -> None:
     finally:
         if sqlite:
             _sqlite_foreign_keys(connection, "ON")
+
+
+def _made_on(dialect: str) -> Any:
+    """Leave out of the comparison the model constraints made only on other databases (``ONLY_ON_DIALECTS``)."""
+    def include(item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        dialects = getattr(item, "info", {}).get(ONLY_ON_DIALECTS)
+        return reflected or dialects is None or dialect in dialects
+    return include
 
 
 def _sqlite_foreign_keys(connection: Connection, state: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,6 +32,19 @@ def test_a_production_record_gives_its_unit_day_shift_period_and_variables() -> 
     assert (facts["pbt"], facts["pri"], facts["apt"], facts["pq"], facts["gq"]) == (28800, 30, 24000, 780, 752)
     assert facts["gp"] is None  # not in the record: unknown, not zero
     assert facts["energy_kwh"] is None
+
+
+@pytest.mark.parametrize(("value", "column"), [
+    (7, 7.0), (7.5, 7.5), (Decimal("2.25"), 2.25), (0, 0.0), (-3, -3.0),
+    (True, None), (False, None), ("7", None), (None, None), ([7], None),
+    (float("nan"), None), (float("inf"), None), (float("-inf"), None), (Decimal("NaN"), None),
+])
+def test_a_variable_is_a_finite_number_or_unknown(value: Any, column: float | None) -> None:
+    record = example_record("ProductionPerformance")
+    record["PlannedBusyTime"] = value
+    got = facts_of("ProductionPerformance", record)["pbt"]
+    assert got == column
+    assert got is None or type(got) is float
 
 
 def test_the_day_is_the_local_date_of_the_record_not_the_utc_date() -> None:

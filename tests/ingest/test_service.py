@@ -84,6 +84,24 @@ def test_a_retry_or_a_redelivery_counts_once(session: Session) -> None:
     assert session.scalar(select(func.count()).where(ProductionRecord.idempotency_key == key)) == 1
 
 
+def test_a_content_key_is_the_records_day_then_its_digest() -> None:
+    record = shift(6)
+    key = idempotency_key(7, TEMPLATE, record)
+    day, digest = key.removeprefix("sha256:").split(":")
+    assert day == record["PeriodStart"][:10]
+    assert len(digest) == 64
+    assert idempotency_key(7, TEMPLATE, copy.deepcopy(record)) == key  # the same content, the same key
+    assert idempotency_key(8, TEMPLATE, record) != key  # another factory's record
+    assert idempotency_key(7, TEMPLATE, shift(7)).split(":")[2] != digest
+    no_day = {key: value for key, value in record.items() if key != "PeriodStart"}
+    assert idempotency_key(7, TEMPLATE, no_day).startswith("sha256:-:")
+    assert idempotency_key(7, TEMPLATE, {**record, "PeriodStart": "26-11-27"}).startswith("sha256:-:")
+    # keys of consecutive days sort by day, whatever their digests
+    days = [idempotency_key(7, TEMPLATE, {**record, "PeriodStart": f"2026-11-{d:02d}T08:00:00+09:00"})
+            for d in range(1, 29)]
+    assert sorted(days) == days
+
+
 def test_another_organizations_factory_is_dead_lettered_and_the_rest_accepted(session: Session) -> None:
     company, other = make_organization(session), make_organization(session)
     own, foreign = make_factory(session, company), make_factory(session, other)

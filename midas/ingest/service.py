@@ -29,9 +29,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import func, select, text
+import psycopg
+from sqlalchemy import UniqueConstraint, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -40,7 +41,7 @@ from midas.auth import Actor, Permission
 from midas.db import json_text, utc_now
 from midas.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from midas.ingest.enums import DeadLetterStatus, IngestSource
-from midas.ingest.facts import FACT_COLUMNS, facts_of
+from midas.ingest.facts import FACT_COLUMNS, fact_values
 from midas.ingest.models import DeadLetter, IngestBatch, ProductionRecord
 from midas.paging import Page
 from midas.registry import Factory, list_factories
@@ -87,8 +88,7 @@ class Receipt:
     refused: tuple[RefusedItem, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Checked:
+class _Checked(NamedTuple):  # a tuple, not a frozen dataclass: made once per item, it is 2 µs faster
     position: str
     item: object  # as received: kept to write a dead letter's raw text, which valid items never need
     key: str | None
@@ -172,8 +172,9 @@ def _check(item: object, position: str, factories: frozenset[int]) -> _Checked:
     if not isinstance(item, Mapping):
         return _Checked(position, item, None, None, "", None,
                         (Problem(position, "An item must be a JSON object with factory_id, template and record"),))
-    problems = [Problem(f"{position}.{key}", "Unknown key {key}", {"key": str(key)[:64]})
-                for key in sorted(str(k) for k in item if k not in ITEM_KEYS)]
+    problems = [] if item.keys() <= ITEM_KEYS else [
+        Problem(f"{position}.{key}", "Unknown key {key}", {"key": str(key)[:64]})
+        for key in sorted(str(k) for k in item if k not in ITEM_KEYS)]
     factory_id = item.get("factory_id")
     if not isinstance(factory_id, int) or isinstance(factory_id, bool):
         problems.append(Problem(f"{position}.factory_id", "Give the id of one of your factories as a number"))
@@ -190,10 +191,10 @@ def _check(item: object, position: str, factories: frozenset[int]) -> _Checked:
     if not isinstance(template, str):
         problems.append(Problem(f"{position}.template", "Name the K-MDS template of the record"))
         template = ""
-    else:
+    elif findings := _error_findings(template, record_data):
         problems += [Problem(f"{position}.record{finding.path if finding.path.startswith('/') else ''}",
                              finding.message, dict(finding.params))
-                     for finding in _error_findings(template, record_data)]
+                     for finding in findings]
     key = None
     if not problems and factory_id is not None and isinstance(record_data, Mapping):
         key = message_id if isinstance(message_id, str) else idempotency_key(factory_id, template, record_data)
@@ -240,18 +241,24 @@ def _store(session: Session, batch: IngestBatch, organization_id: int, fresh: Se
     if not fresh:
         return 0
     now = utc_now()
-    rows = [{"organization_id": organization_id, "factory_id": c.factory_id, "batch_id": batch.id,
-             "template": c.template, "idempotency_key": c.key, "record": dict(c.record or {}), "received_at": now,
-             **facts_of(c.template, c.record or {})}
-            for c in fresh]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return _store_by_copy(session, rows)
+        return _store_by_copy(session, [
+            (organization_id, c.factory_id, batch.id, c.template, c.key, json_text(_plain(c.record)), now,
+             *fact_values(c.template, c.record or {})) for c in fresh])
     if dialect == "sqlite":
+        rows = [dict(zip(STORED_COLUMNS, (organization_id, c.factory_id, batch.id, c.template, c.key,
+                                          _plain(c.record), now, *fact_values(c.template, c.record or {})),
+                         strict=True)) for c in fresh]
         statement = sqlite.insert(ProductionRecord).on_conflict_do_nothing(
             index_elements=["organization_id", "idempotency_key"]).returning(ProductionRecord.id)
         return len(session.execute(statement, rows).all())
     raise NotImplementedError(f"ingestion supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _plain(record: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The record as the dict its JSON column takes (what json.loads made already, most of the time)."""
+    return record if type(record) is dict else dict(record or {})
 
 
 STORED_COLUMNS: Final = ("organization_id", "factory_id", "batch_id", "template", "idempotency_key", "record",
@@ -260,25 +267,79 @@ _COLUMN_LIST: Final = ", ".join(STORED_COLUMNS)
 _STAGING: Final = "ingest_staging"
 
 
-def _store_by_copy(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
-    """PostgreSQL: COPY the rows into a session-local staging table, then move them in one ``INSERT ... SELECT ...
-    ON CONFLICT DO NOTHING``. A multi-row INSERT of 31 columns spends most of its time building and parsing the
-    statement (psycopg splits a 5,000-row statement for 1.6 s); COPY streams the values instead. Same transaction,
-    same skipping of known keys, same count."""
+def _store_by_copy(session: Session, rows: Sequence[tuple[Any, ...]]) -> int:
+    """PostgreSQL: COPY the rows (a multi-row INSERT of 31 columns spends most of its time building and parsing
+    the statement; COPY streams the values). The number stored.
+
+    Most deliveries are new data, so the rows are first copied straight into ``production_record``, in a
+    savepoint. When one of the keys is stored already (a retry, a redelivery, a concurrent delivery of the same
+    data that committed first), the unique index refuses that COPY whole; it is rolled back to the savepoint and
+    the rows go through a staging table and ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, which skips the keys
+    stored before. Same transaction, same count either way; the direct COPY saves writing and reading the staging
+    table, a quarter of the time storing takes."""
+    if _copied_straight(session, rows):
+        return len(rows)
+    return _stored_through_staging(session, rows)
+
+
+_KEY_CONSTRAINT: Final = next(
+    str(constraint.name) for constraint in ProductionRecord.metadata.tables["production_record"].constraints
+    if isinstance(constraint, UniqueConstraint) and [c.name for c in constraint.columns] == [
+        "organization_id", "idempotency_key"])
+
+
+def _copied_straight(session: Session, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """COPY the rows into production_record in a savepoint: True, or False (rolled back) when a key was stored
+    before."""
+    savepoint = session.begin_nested()
+    try:
+        _copy_rows(session, "production_record", rows)
+    except psycopg.errors.UniqueViolation as error:
+        if error.diag.constraint_name != _KEY_CONSTRAINT:
+            raise
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def _stored_through_staging(session: Session, rows: Sequence[tuple[Any, ...]]) -> int:
     session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ON COMMIT DELETE ROWS AS "
                          f"SELECT {_COLUMN_LIST} FROM production_record WITH NO DATA"))
-    driver = session.connection().connection.driver_connection
-    if driver is None:
-        raise RuntimeError("no PostgreSQL connection to copy into")
-    with driver.cursor() as cursor, cursor.copy(f"COPY {_STAGING} ({_COLUMN_LIST}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(tuple(json_text(row[name]) if name == "record" else row[name]
-                                 for name in STORED_COLUMNS))
+    _copy_rows(session, _STAGING, rows)
     result = session.execute(text(
         f"INSERT INTO production_record ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM {_STAGING} "
         "ON CONFLICT (organization_id, idempotency_key) DO NOTHING"))
     session.execute(text(f"TRUNCATE {_STAGING}"))
     return max(0, int(getattr(result, "rowcount", 0) or 0))
+
+
+def _copy_rows(session: Session, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """COPY in PostgreSQL's binary format: psycopg packs a float or a timestamp instead of writing its text, and
+    PostgreSQL reads it without parsing; the client's time per row falls from about 10 to 6 µs."""
+    driver = session.connection().connection.driver_connection
+    if driver is None:
+        raise RuntimeError("no PostgreSQL connection to copy into")
+    with driver.cursor() as cursor:
+        types = _copy_types(cursor)
+        with cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
+
+#: Column types whose binary form is their text, written as text: psycopg's own json dumper would encode the
+#: (already encoded) record again, as a JSON string.
+_WRITTEN_AS_TEXT: Final[dict[int, int]] = {
+    int(psycopg.postgres.types[name].oid): int(psycopg.postgres.types["text"].oid) for name in ("varchar", "json")}
+
+
+def _copy_types(cursor: psycopg.Cursor[Any]) -> list[int]:
+    """The type of each stored column, as the table has it (the staging table is made like it)."""
+    found: dict[str, int] = dict(cursor.execute(
+        "SELECT attname::text, atttypid::int FROM pg_attribute "
+        "WHERE attrelid = 'production_record'::regclass AND attnum > 0 AND NOT attisdropped").fetchall())
+    return [_WRITTEN_AS_TEXT.get(found[name], found[name]) for name in STORED_COLUMNS]
 
 
 def _dead_letters(session: Session, batch: IngestBatch, organization_id: int, source: IngestSource,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,8 +43,17 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    app.state.engine.dispose()
+    """While the app serves, the objects alive when it started (modules, routes, templates, table metadata: most
+    of a worker's objects) are kept out of the garbage collector's sight (``gc.freeze``). A delivery of 5,000
+    records makes enough objects to set off collections over and over, and each full one scanned all of those
+    again: about a tenth of ingestion's time. They are handed back on shutdown (``gc.unfreeze``), so an app
+    started and stopped in a longer-lived process, as the tests do, leaves nothing uncollectable."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        app.state.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

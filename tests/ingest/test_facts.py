@@ -38,6 +38,7 @@ def test_a_production_record_gives_its_unit_day_shift_period_and_variables() -> 
     (7, 7.0), (7.5, 7.5), (Decimal("2.25"), 2.25), (0, 0.0), (-3, -3.0),
     (True, None), (False, None), ("7", None), (None, None), ([7], None),
     (float("nan"), None), (float("inf"), None), (float("-inf"), None), (Decimal("NaN"), None),
+    (10**400, None),  # an int beyond a float's range
 ])
 def test_a_variable_is_a_finite_number_or_unknown(value: Any, column: float | None) -> None:
     record = example_record("ProductionPerformance")
@@ -45,6 +46,16 @@ def test_a_variable_is_a_finite_number_or_unknown(value: Any, column: float | No
     got = facts_of("ProductionPerformance", record)["pbt"]
     assert got == column
     assert got is None or type(got) is float
+
+
+def test_variables_whose_sum_overflows_are_each_still_taken() -> None:
+    """The all-at-once conversion checks finiteness on the sum; two finite maxima overflow it, and the values
+    must still come out one by one."""
+    record = example_record("ProductionPerformance")
+    record["PlannedBusyTime"] = record["ProducedQuantity"] = 1e308
+    record["GoodQuantity"] = float("inf")
+    facts = facts_of("ProductionPerformance", record)
+    assert (facts["pbt"], facts["pq"], facts["gq"], facts["sq"]) == (1e308, 1e308, None, 18.0)
 
 
 def test_the_day_is_the_local_date_of_the_record_not_the_utc_date() -> None:
@@ -74,6 +85,23 @@ def test_accept_stores_the_facts_and_rederiving_them_changes_nothing(session: Se
     assert done.total == 2
     session.expire_all()
     assert _facts(session) == stored
+
+
+def test_text_and_numbers_are_stored_exactly_as_sent(session: Session) -> None:
+    """PostgreSQL takes the rows by a binary COPY: text with quotes, backslashes, tabs and characters outside the
+    BMP, and floats that text would round, come back as they were."""
+    organization = make_organization(session)
+    factory = make_factory(session, organization)
+    member = Actor(user_id=None, label="m", role=Role.COMPANY_MEMBER, organization_id=organization.id)
+    record = example_record("ProductionPerformance")
+    record["WorkUnitId"] = 'L1\\P01\t"프레스" 😀'
+    record["ShiftName"] = "야간\\N"
+    record["PlannedRuntimePerItem"] = 0.1 + 0.2
+    assert accept(session, actor=member, items=[{"factory_id": factory.id, "template": "ProductionPerformance",
+                                                 "record": record}]).accepted == 1
+    stored = session.scalars(select(ProductionRecord)).one()
+    assert stored.record == record
+    assert (stored.work_unit, stored.shift, stored.pri) == (record["WorkUnitId"], "야간\\N", 0.30000000000000004)
 
 
 def _facts(session: Session) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
@@ -140,3 +141,18 @@ def test_demo_listens_where_midas_host_and_midas_port_say(database_file: str, se
     assert result.exit_code == 0, result.output
     assert "http://0.0.0.0:8777" in result.output
     assert [(call["host"], call["port"]) for call in server.calls] == [("0.0.0.0", 8777)]
+
+
+def test_serve_runs_one_process_by_default_and_a_worker_per_process_asked_for(
+    database_file: str, server: FakeServer
+) -> None:
+    """One process serves the app made here; with --workers N uvicorn starts N processes, each making its own app
+    from the factory (uvicorn needs an import string for that), on the same address."""
+    assert midas(database_file, "serve", "--port", "8766").exit_code == 0
+    assert midas(database_file, "serve", "--port", "8766", "--workers", "2").exit_code == 0
+    single, several = server.calls
+    assert isinstance(single["app"], FastAPI)
+    assert "workers" not in single
+    assert (several["app"], several["factory"], several["workers"]) == ("midas.web.app:create_app", True, 2)
+    assert [(call["host"], call["port"]) for call in server.calls] == [("127.0.0.1", 8766)] * 2
+    assert midas(database_file, "serve", "--workers", "0").exit_code == 2  # refused by the option's minimum

@@ -408,6 +408,22 @@ def test_paho_decodes_and_waits_as_before_with_its_per_packet_waste_removed() ->
     assert published.is_published()
 
 
+def test_paho_matches_filtered_callbacks_as_before_and_skips_the_walk_without_any() -> None:
+    from midas.ingest.mqtt import MatcherSkippedWhenEmpty, _match_without_filters
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    _match_without_filters(client)
+    assert isinstance(client._on_message_filtered, MatcherSkippedWhenEmpty)
+    received: list[str] = []
+    client.on_message = lambda _c, _u, message: received.append(f"any {message.topic}")
+    client._handle_on_message(mqtt.MQTTMessage(1, b"midas/v1/a/b/c"))
+    assert received == ["any midas/v1/a/b/c"]  # no filtered callback: on_message, as paho does
+    client.message_callback_add("midas/v1/+/b/#", lambda _c, _u, message: received.append(f"b {message.topic}"))
+    client._handle_on_message(mqtt.MQTTMessage(2, b"midas/v1/a/b/c"))
+    client._handle_on_message(mqtt.MQTTMessage(3, b"midas/v1/a/x"))
+    assert received[1:] == ["b midas/v1/a/b/c", "any midas/v1/a/x"]  # paho's own matching once a filter is added
+
+
 def test_a_broker_that_is_not_there_is_named_and_every_worker_stops(worker_database: str) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

@@ -218,9 +218,11 @@ def cpu_by_role(before: dict[int, tuple[int, str, int]], after: dict[int, tuple[
     """CPU seconds used between two :func:`cpu_ticks` by the app (the server and its workers) and by PostgreSQL
     (every postgres process: the backends, the WAL writer, the checkpointer)."""
     app = {server_pid}
-    for pid, (parent, _, _) in sorted(after.items()):
-        if parent in app:
-            app.add(pid)
+    while True:  # the server's children, their children, ...: until no process is added
+        found = {pid for pid, (parent, _, _) in after.items() if parent in app} - app
+        if not found:
+            break
+        app |= found
     used = {"app": 0.0, "postgres": 0.0}
     hertz = os.sysconf("SC_CLK_TCK")
     for pid, (_, name, ticks) in after.items():

@@ -104,6 +104,10 @@ def json_text(value: object) -> str:
     orjson refuses (an integer beyond 64 bits, a Decimal) goes to the standard library, which writes or refuses
     it as before."""
     try:
+        return orjson.dumps(value).decode()  # most values have text keys only; the option below costs a quarter
+    except TypeError:
+        pass
+    try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:
         return json.dumps(value)

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from midas.ingest.models import ProductionRecord
+from midas.standard.fast_records import instant
 
 __all__ = ["FACT_COLUMNS", "VARIABLE_COLUMNS", "RederiveProgress", "fact_values", "facts_of", "rederive_facts"]
 
@@ -69,12 +70,15 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def facts_of(template: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """The typed columns of a valid record of ``template`` (all None for templates without any)."""
-    return dict(zip(FACT_COLUMNS, fact_values(template, record), strict=True))
+    """The typed columns of a valid record of ``template`` (all None for templates without any); numbers as
+    floats, as the columns give them back."""
+    return {name: float(value) if type(value) is int else value
+            for name, value in zip(FACT_COLUMNS, fact_values(template, record), strict=True)}
 
 
 def fact_values(template: str, record: Mapping[str, Any]) -> tuple[Any, ...]:
-    """:func:`facts_of` as a tuple in :data:`FACT_COLUMNS` order: what ingestion copies into the table."""
+    """:func:`facts_of` as a tuple in :data:`FACT_COLUMNS` order: what ingestion copies into the table. A number
+    may be a JSON integer still (within a float's range): its float column takes it as it is."""
     if template == PRODUCTION:
         shift = record.get("ShiftName")
         return (str(record.get("WorkUnitId", ""))[:200] or None, str(shift)[:100] if isinstance(shift, str) else "",
@@ -99,30 +103,34 @@ def _day_and_seconds(value: object) -> tuple[date | None, float | None]:
     boundaries repeat across the records of many work units, so recent answers are kept."""
     if not isinstance(value, str):
         return None, None
-    try:
-        return _seen[value]
-    except KeyError:
-        pass
-    moment = _moment(value)
-    answer = _local_day(value), (moment - _EPOCH).total_seconds() if moment is not None else None
-    if len(_seen) >= _SEEN_CACHE_SIZE:
-        _seen.clear()
-    _seen[value] = answer
+    answer = _seen.get(value)
+    if answer is None:
+        answer = _read_day_and_seconds(value)
+        if len(_seen) >= _SEEN_CACHE_SIZE:
+            _seen.clear()
+        _seen[value] = answer
     return answer
 
 
-def _variables(record: Mapping[str, Any]) -> list[float | None]:
-    """The process variables in column order. Most records hold plain JSON numbers, which are converted all at
-    once (a sum is finite only when every term is); anything else goes value by value through :func:`_number`."""
+def _read_day_and_seconds(value: str) -> tuple[date | None, float | None]:
+    nanoseconds = instant(value)  # the fast path read it a moment ago, when it certified the record
+    if nanoseconds is not None:  # an integer over an integer, rounded once: what total_seconds() gives
+        return date.fromisoformat(value[:10]), nanoseconds / 1_000_000_000
+    moment = _moment(value)
+    return _local_day(value), (moment - _EPOCH).total_seconds() if moment is not None else None
+
+
+def _variables(record: Mapping[str, Any]) -> list[float | int | None]:
+    """The process variables in column order. Most records hold plain JSON numbers, taken as they are once their
+    sum shows that each is finite and within a float's range (an int beyond it raises OverflowError); anything
+    else goes value by value through :func:`_number`."""
     values = list(map(record.get, _VARIABLE_NAMES))
     if set(map(type, values)) <= _PLAIN_TYPES:
         try:
-            numbers = [None if value is None else float(value) for value in values]
-        except OverflowError:  # an int beyond a float's range
+            if math.isfinite(sum(filter(None, values), 0.0)):
+                return values
+        except OverflowError:
             pass
-        else:
-            if math.isfinite(sum(filter(None, numbers), 0.0)):
-                return numbers
     return list(map(_number, values))
 
 

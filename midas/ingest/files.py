@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from midas.auth import Actor
 from midas.errors import InvalidInput, MidasError, Problem
 from midas.ingest import service
+from midas.ingest.collector import collector_paused
 from midas.ingest.enums import DeadLetterStatus, IngestSource
 from midas.ingest.models import DeadLetter
 from midas.ingest.service import MAX_MESSAGE_ID, Receipt, RefusedItem, accept, replay_dead_letter
@@ -152,6 +153,7 @@ def body_too_large(limit: int) -> BodyTooLarge:
 # HTTP bodies ---------------------------------------------------------------------------------------------------
 
 
+@collector_paused()  # the decoded delivery is as large as the checked one
 def ingest_body(session: Session, *, actor: Actor, body: bytes, content_type: str, label: str = "",
                 factory_id: int | None = None) -> Receipt:
     """A POST /api/v1/ingest body by its media type: a JSON array of items or one item (application/json), one

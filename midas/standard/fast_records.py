@@ -64,9 +64,9 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from math import isfinite
@@ -79,7 +79,7 @@ from midas.standard.model import template_by_id_short
 from midas.standard.model.elements import ElementKind, ElementSpec, TextFormat
 from midas.standard.record_schema import record_json_schema
 
-__all__ = ["CERTIFIED_TEMPLATES", "certify"]
+__all__ = ["CERTIFIED_TEMPLATES", "certify", "instant"]
 
 #: Numbers are compared as integers in units of 10^-9, exact for what :func:`certify` accepts.
 _SCALE: Final = 10**9
@@ -97,11 +97,14 @@ _TIMESTAMP: Final = re.compile(
 _SCALAR_TYPES: Final = frozenset({int, float, str})
 
 
-#: Values seen by the cross-field rules: numbers scaled to integers, timestamps as aware datetimes.
-_Numbers = dict[str, int]
-_Moments = dict[str, datetime]
-#: A template's cross-field rules: True when none of them is broken.
-_Rules = Callable[[_Numbers, _Moments, Mapping[str, object]], bool]
+#: The numbers a template's cross-field rules read, in the order its plan names them: each scaled to an integer
+#: in units of 10^-9, or None when the record leaves it out.
+_Numbers = Sequence[int | None]
+#: A template's cross-field rules, given its numbers, the period's length (scaled) and the record: True when none
+#: of them is broken.
+_Rules = Callable[[_Numbers, int, Mapping[str, object]], bool]
+#: The types json.loads makes of an integer or a missing value (bool is a subclass of int, not in this set).
+_INT_OR_ABSENT: Final = frozenset({int, type(None)})
 
 
 class _Form(Enum):
@@ -117,11 +120,11 @@ class _Form(Enum):
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """How one template is certified: a stricter JSON Schema for the values one by one (evaluated in Rust, which
-    is several times faster than a Python loop over the record), then the timestamps and the numbers the
-    cross-field rules read, then those rules."""
+    is several times faster than a Python loop over the record), then the timestamps (PeriodStart and PeriodEnd,
+    and any other of the template's) and the numbers the cross-field rules read, then those rules."""
 
     validator: jsonschema_rs.Validator
-    moments: tuple[str, ...]
+    other_moments: tuple[str, ...]
     numbers: tuple[str, ...]
     rules: _Rules
 
@@ -137,25 +140,36 @@ def certify(template: str, record: object) -> bool:
             return False
     except (TypeError, ValueError):  # keys that are not text, lone surrogates: the full path decides
         return False
-    moments: _Moments = {}
-    for name in plan.moments:
-        text = record.get(name)
-        if text is not None:
-            moment = _moment(text)
-            if moment is None:
-                return False
-            moments[name] = moment
-    numbers: _Numbers = {}
-    for name in plan.numbers:
-        value = record.get(name)
+    length = _period_length(record.get("PeriodStart"), record.get("PeriodEnd"))
+    if length is None or (plan.other_moments and not all(
+            _moment_or_absent(record.get(name)) for name in plan.other_moments)):
+        return False
+    numbers = _scaled_numbers(record, plan.numbers)
+    return numbers is not None and plan.rules(numbers, length, record)
+
+
+def _moment_or_absent(text: object) -> bool:
+    """Whether a timestamp the rules do not read is left out or has the stricter form."""
+    return text is None or (type(text) is str and instant(text) is not None)
+
+
+def _scaled_numbers(record: Mapping[str, object], names: tuple[str, ...]) -> list[int | None] | None:
+    """The numbers ``names`` as exact integers in units of 10^-9 (None where left out), or None when one of them
+    is not a number :func:`certify` can take exactly. Most records hold integers only (bounded by the schema's
+    ±10^15): those are scaled at once."""
+    values: list[Any] = list(map(record.get, names))
+    if set(map(type, values)) <= _INT_OR_ABSENT:
+        return [None if value is None else value * _SCALE for value in values]
+    scaled: list[int | None] = []
+    for value in values:
         if value is None:
+            scaled.append(None)
             continue
-        # Ints are bounded by the schema's ±10^15; floats may have more decimals than the rules can take exactly.
-        scaled = value * _SCALE if type(value) is int else _scaled_float(value)
-        if scaled is None:
-            return False
-        numbers[name] = scaled
-    return plan.rules(numbers, moments, record)
+        exact = value * _SCALE if type(value) is int else _scaled_float(value)
+        if exact is None:
+            return None
+        scaled.append(exact)
+    return scaled
 
 
 def _scaled_float(value: object) -> int | None:
@@ -173,21 +187,30 @@ def _scaled_float(value: object) -> int | None:
 
 
 _MOMENT_CACHE_SIZE: Final = 4096
-_moments_seen: dict[str, datetime | None] = {}
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_instants_seen: dict[str, int | None] = {}
+_NOT_SEEN: Final = -1  # never an instant, which is a whole number of microseconds
+
+
+def instant(text: str) -> int | None:
+    """A K-MDS timestamp of the stricter form above as its instant: exactly the nanoseconds since the epoch (whole
+    microseconds), so that periods are compared and measured in integers; None when it is not of that form.
+    Shift and day boundaries repeat across the records of many work units, and ingestion reads a record's
+    timestamps again for its typed columns, so recent answers are kept."""
+    found = _instants_seen.get(text, _NOT_SEEN)
+    if found != _NOT_SEEN:
+        return found
+    moment = _moment(text)
+    instant = None if moment is None else _nanoseconds(moment - _EPOCH)
+    if len(_instants_seen) >= _MOMENT_CACHE_SIZE:
+        _instants_seen.clear()
+    _instants_seen[text] = instant
+    return instant
 
 
 def _moment(text: str) -> datetime | None:
-    """A K-MDS timestamp as the full path reads it (``parse_date_time``), within the stricter form above.
-    Shift and day boundaries repeat across the records of many work units, so recent answers are kept."""
-    try:
-        return _moments_seen[text]
-    except KeyError:
-        pass
-    moment = _parsed_moment(text)
-    if len(_moments_seen) >= _MOMENT_CACHE_SIZE:
-        _moments_seen.clear()
-    _moments_seen[text] = moment
-    return moment
+    """A K-MDS timestamp as the full path reads it (``parse_date_time``), within the stricter form above."""
+    return _parsed_moment(text)
 
 
 def _parsed_moment(text: str) -> datetime | None:
@@ -218,7 +241,7 @@ def _compile_plan(template: str, rules: _Rules, numbers: tuple[str, ...]) -> _Pl
     moments = tuple(name for name, form in forms.items() if form is _Form.MOMENT)
     if not {"PeriodStart", "PeriodEnd"} <= set(moments) or not set(numbers) <= set(forms):
         return None
-    return _Plan(validator, moments, numbers, rules)
+    return _Plan(validator, tuple(name for name in moments if name not in _PERIOD), numbers, rules)
 
 
 def _strict_schema(template: str, forms: Mapping[str, _Form]) -> dict[str, Any]:
@@ -284,12 +307,21 @@ _SIXTY_SECONDS: Final = 60 * _SCALE
 _MICROSECOND: Final = _SCALE // 1_000_000
 
 
-def _period_length(moments: _Moments) -> int | None:
-    """KMDS-PP-004: the period's length (scaled), or None when it does not start before it ends."""
-    start, end = moments.get("PeriodStart"), moments.get("PeriodEnd")
+_PERIOD: Final = ("PeriodStart", "PeriodEnd")
+
+
+def _period_length(start_text: object, end_text: object) -> int | None:
+    """KMDS-PP-004: the period's length (scaled), or None when it does not start before it ends, or when either
+    end is missing or not a timestamp of the stricter form."""
+    if type(start_text) is not str or type(end_text) is not str:
+        return None
+    start, end = instant(start_text), instant(end_text)
     if start is None or end is None or start >= end:
         return None
-    length = end - start
+    return end - start
+
+
+def _nanoseconds(length: timedelta) -> int:
     return ((length.days * 86400 + length.seconds) * 1_000_000 + length.microseconds) * _MICROSECOND
 
 
@@ -299,41 +331,22 @@ def _within_tolerance(difference: int, *sides: int) -> bool:
     return difference <= _SIXTY_SECONDS or 100 * difference <= max(sides)
 
 
-_UNIT_TIMES: Final = (
-    "ActualProductionTime",
-    "ActualUnitSetupTime",
-    "ActualUnitProcessingTime",
-    "ActualUnitDelayTime",
-    "ActualUnitBusyTime",
-    "ActualUnitDownTime",
-)
-
-
-def _production_performance_rules(numbers: _Numbers, moments: _Moments, record: Mapping[str, object]) -> bool:
-    """KMDS-PP-004, PP-006, PP-001, PP-002, PP-003 and PP-007 on one record."""
-    length = _period_length(moments)
-    if length is None:
+def _production_performance_rules(numbers: _Numbers, length: int, record: Mapping[str, object]) -> bool:
+    """KMDS-PP-006, PP-001, PP-002, PP-003 and PP-007 on one record (PP-004 is the period's length)."""
+    planned, production, setup, processing, delay, busy, down, produced, good, scrap, rework = numbers
+    if planned is not None and (planned > length or planned < max(
+            production or 0, setup or 0, processing or 0, delay or 0, busy or 0, down or 0)):
         return False
-    get = numbers.get
-    planned = get("PlannedBusyTime")
-    if planned is not None and (planned > length or any(get(name, 0) > planned for name in _UNIT_TIMES)):
+    if produced is not None and (good is not None or scrap is not None or rework is not None) and (
+            (good or 0) + (scrap or 0) + (rework or 0) > produced):
         return False
-    produced = get("ProducedQuantity")
-    if produced is not None:
-        good, scrap, rework = get("GoodQuantity"), get("ScrapQuantity"), get("ReworkQuantity")
-        if (good is not None or scrap is not None or rework is not None) and (
-            (good or 0) + (scrap or 0) + (rework or 0) > produced
-        ):
-            return False
-    return _times_balance(numbers, planned) and (record["PeriodKind"] != "Order" or "OrderId" in record)
+    return (_times_balance(production, setup, processing, delay, busy, down, planned)
+            and (record["PeriodKind"] != "Order" or "OrderId" in record))
 
 
-def _times_balance(numbers: _Numbers, planned: int | None) -> bool:
+def _times_balance(production: int | None, setup: int | None, processing: int | None, delay: int | None,
+                   busy: int | None, down: int | None, planned: int | None) -> bool:
     """KMDS-PP-003, in the order and with the fall-backs of the full path."""
-    get = numbers.get
-    production, setup = get("ActualProductionTime"), get("ActualUnitSetupTime")
-    processing, delay = get("ActualUnitProcessingTime"), get("ActualUnitDelayTime")
-    busy, down = get("ActualUnitBusyTime"), get("ActualUnitDownTime")
     if production is not None and setup is not None:
         expected = production + setup
         if processing is None:
@@ -351,14 +364,12 @@ def _times_balance(numbers: _Numbers, planned: int | None) -> bool:
     return True
 
 
-def _energy_carbon_rules(numbers: _Numbers, moments: _Moments, record: Mapping[str, object]) -> bool:
-    """KMDS-PP-004, KMDS-EC-002 and KMDS-EC-001 (certified within 0.99 %, not 1 %) on one record."""
-    if _period_length(moments) is None:
-        return False
-    energy, electricity = numbers.get("EnergyConsumption"), numbers.get("ElectricityConsumption")
+def _energy_carbon_rules(numbers: _Numbers, length: int, record: Mapping[str, object]) -> bool:
+    """KMDS-EC-002 and KMDS-EC-001 (certified within 0.99 %, not 1 %) on one record (PP-004 is the period's
+    length)."""
+    energy, electricity, produced, per_unit = numbers
     if energy is not None and electricity is not None and electricity > energy:
         return False
-    produced, per_unit = numbers.get("ProducedQuantity"), numbers.get("EnergyPerUnit")
     if energy is None or produced is None or per_unit is None or produced == 0:
         return True
     # |per_unit - energy / produced| ≤ 0.0099 · energy / produced, with everything scaled by _SCALE.
@@ -367,11 +378,13 @@ def _energy_carbon_rules(numbers: _Numbers, moments: _Moments, record: Mapping[s
 
 #: Each certified template's cross-field rules and the numbers they read.
 _CROSS_FIELD_RULES: Final[dict[str, tuple[_Rules, tuple[str, ...]]]] = {
-    "ProductionPerformance": (
+    "ProductionPerformance": (  # in the order the rules unpack them
         _production_performance_rules,
-        ("PlannedBusyTime", *_UNIT_TIMES, "ProducedQuantity", "GoodQuantity", "ScrapQuantity", "ReworkQuantity"),
+        ("PlannedBusyTime", "ActualProductionTime", "ActualUnitSetupTime", "ActualUnitProcessingTime",
+         "ActualUnitDelayTime", "ActualUnitBusyTime", "ActualUnitDownTime", "ProducedQuantity", "GoodQuantity",
+         "ScrapQuantity", "ReworkQuantity"),
     ),
-    "EnergyCarbon": (
+    "EnergyCarbon": (  # in the order the rules unpack them
         _energy_carbon_rules,
         ("EnergyConsumption", "ElectricityConsumption", "ProducedQuantity", "EnergyPerUnit"),
     ),

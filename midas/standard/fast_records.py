@@ -81,7 +81,8 @@ from midas.standard.record_schema import record_json_schema
 
 __all__ = ["CERTIFIED_TEMPLATES", "certify", "instant"]
 
-#: Numbers are compared as integers in units of 10^-9, exact for what :func:`certify` accepts.
+#: Numbers are compared as integers: as they are (integers, periods of whole seconds) or in units of 10^-9, exact
+#: for what :func:`certify` accepts.
 _SCALE: Final = 10**9
 _MAX_MAGNITUDE: Final = 10**15
 _MIN_EXPONENT: Final = -9
@@ -97,12 +98,13 @@ _TIMESTAMP: Final = re.compile(
 _SCALAR_TYPES: Final = frozenset({int, float, str})
 
 
-#: The numbers a template's cross-field rules read, in the order its plan names them: each scaled to an integer
-#: in units of 10^-9, or None when the record leaves it out.
+#: The numbers a template's cross-field rules read, in the order its plan names them: each an exact integer count
+#: of a unit (see _Rules), or None when the record leaves it out.
 _Numbers = Sequence[int | None]
-#: A template's cross-field rules, given its numbers, the period's length (scaled) and the record: True when none
-#: of them is broken.
-_Rules = Callable[[_Numbers, int, Mapping[str, object]], bool]
+#: A template's cross-field rules, given its numbers, the period's length in the same unit, how many of that unit
+#: make one (second, piece, kWh), and the record: True when none of them is broken. The unit is 1 for a record of
+#: integers whose period lasts whole seconds (its numbers are taken as they are), else 10^-9 (_SCALE per one).
+_Rules = Callable[[_Numbers, int, int, Mapping[str, object]], bool]
 #: The types json.loads makes of an integer or a missing value (bool is a subclass of int, not in this set).
 _INT_OR_ABSENT: Final = frozenset({int, type(None)})
 
@@ -133,7 +135,10 @@ def certify(template: str, record: object) -> bool:
     """True only if ``validate_record(template, record)`` would give no ERROR finding; False when it would, or
     when this check is not sure (the caller then runs the full path for the precise report)."""
     plan = _PLANS.get(template) if type(template) is str else None
-    if plan is None or type(record) is not dict or not set(map(type, record.values())) <= _SCALAR_TYPES:
+    if plan is None or type(record) is not dict:
+        return False
+    value_types = set(map(type, record.values()))
+    if not value_types <= _SCALAR_TYPES:
         return False
     try:
         if not plan.validator.is_valid(record):
@@ -144,8 +149,10 @@ def certify(template: str, record: object) -> bool:
     if length is None or (plan.other_moments and not all(
             _moment_or_absent(record.get(name)) for name in plan.other_moments)):
         return False
+    if float not in value_types and length % _SCALE == 0:  # integers only (±10^15 at most), whole seconds: exact
+        return plan.rules(list(map(record.get, plan.numbers)), length // _SCALE, 1, record)
     numbers = _scaled_numbers(record, plan.numbers)
-    return numbers is not None and plan.rules(numbers, length, record)
+    return numbers is not None and plan.rules(numbers, length, _SCALE, record)
 
 
 def _moment_or_absent(text: object) -> bool:
@@ -303,7 +310,6 @@ def _number_form(spec: ElementSpec) -> _Form | None:
 
 # --- cross-field rules -----------------------------------------------------------------------------------------
 
-_SIXTY_SECONDS: Final = 60 * _SCALE
 _MICROSECOND: Final = _SCALE // 1_000_000
 
 
@@ -325,13 +331,13 @@ def _nanoseconds(length: timedelta) -> int:
     return ((length.days * 86400 + length.seconds) * 1_000_000 + length.microseconds) * _MICROSECOND
 
 
-def _within_tolerance(difference: int, *sides: int) -> bool:
+def _within_tolerance(difference: int, side: int, other_side: int, unit: int) -> bool:
     """Whether |difference| ≤ max(60 s, 1 % of the larger side), exactly (KMDS-PP-003's tolerance)."""
     difference = abs(difference)
-    return difference <= _SIXTY_SECONDS or 100 * difference <= max(sides)
+    return difference <= 60 * unit or 100 * difference <= max(side, other_side)
 
 
-def _production_performance_rules(numbers: _Numbers, length: int, record: Mapping[str, object]) -> bool:
+def _production_performance_rules(numbers: _Numbers, length: int, unit: int, record: Mapping[str, object]) -> bool:
     """KMDS-PP-006, PP-001, PP-002, PP-003 and PP-007 on one record (PP-004 is the period's length)."""
     planned, production, setup, processing, delay, busy, down, produced, good, scrap, rework = numbers
     if planned is not None and (planned > length or planned < max(
@@ -340,31 +346,31 @@ def _production_performance_rules(numbers: _Numbers, length: int, record: Mappin
     if produced is not None and (good is not None or scrap is not None or rework is not None) and (
             (good or 0) + (scrap or 0) + (rework or 0) > produced):
         return False
-    return (_times_balance(production, setup, processing, delay, busy, down, planned)
+    return (_times_balance(production, setup, processing, delay, busy, down, planned, unit)
             and (record["PeriodKind"] != "Order" or "OrderId" in record))
 
 
 def _times_balance(production: int | None, setup: int | None, processing: int | None, delay: int | None,
-                   busy: int | None, down: int | None, planned: int | None) -> bool:
+                   busy: int | None, down: int | None, planned: int | None, unit: int) -> bool:
     """KMDS-PP-003, in the order and with the fall-backs of the full path."""
     if production is not None and setup is not None:
         expected = production + setup
         if processing is None:
             processing = expected
-        elif not _within_tolerance(processing - expected, processing, expected):
+        elif not _within_tolerance(processing - expected, processing, expected, unit):
             return False
     if busy is not None and delay is not None and processing is not None:
         expected = processing + delay
-        if not _within_tolerance(busy - expected, busy, expected):
+        if not _within_tolerance(busy - expected, busy, expected, unit):
             return False
     if busy is not None and down is not None and planned is not None:
         total = busy + down
-        if total > planned and not _within_tolerance(total - planned, total, planned):
+        if total > planned and not _within_tolerance(total - planned, total, planned, unit):
             return False
     return True
 
 
-def _energy_carbon_rules(numbers: _Numbers, length: int, record: Mapping[str, object]) -> bool:
+def _energy_carbon_rules(numbers: _Numbers, length: int, unit: int, record: Mapping[str, object]) -> bool:
     """KMDS-EC-002 and KMDS-EC-001 (certified within 0.99 %, not 1 %) on one record (PP-004 is the period's
     length)."""
     energy, electricity, produced, per_unit = numbers
@@ -372,8 +378,9 @@ def _energy_carbon_rules(numbers: _Numbers, length: int, record: Mapping[str, ob
         return False
     if energy is None or produced is None or per_unit is None or produced == 0:
         return True
-    # |per_unit - energy / produced| ≤ 0.0099 · energy / produced, with everything scaled by _SCALE.
-    return abs(per_unit * produced - energy * _SCALE) * 10_000 <= 99 * energy * _SCALE
+    # |per_unit - energy / produced| ≤ 0.0099 · energy / produced; times produced · unit², each number being
+    # unit times the true value: |per_unit · produced - energy · unit| ≤ 0.0099 · energy · unit.
+    return abs(per_unit * produced - energy * unit) * 10_000 <= 99 * energy * unit
 
 
 #: Each certified template's cross-field rules and the numbers they read.

@@ -263,22 +263,44 @@ def _changed(template: str, changes: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+#: The rules run on a record's integers as they are when it has no float and its period lasts whole seconds, and on
+#: numbers scaled to 10^-9 otherwise: every rule is checked both ways. A float the rules do not read makes the
+#: second way.
+_NUMBER_FORMS: dict[str, dict[str, Any]] = {"integers as they are": {}, "scaled": {"ActualQueuingTime": 0.5}}
+
+
+@pytest.mark.parametrize("form", sorted(_NUMBER_FORMS))
 @pytest.mark.parametrize("case", sorted(_PP_BREAKS))
-def test_each_mirrored_production_rule_is_refused(case: str) -> None:
+def test_each_mirrored_production_rule_is_refused(case: str, form: str) -> None:
     changes, rule = _PP_BREAKS[case]
-    record = _changed(PP, changes)
+    record = _changed(PP, {**_NUMBER_FORMS[form], **changes})
     assert not certify(PP, record)
     assert rule in _errors(PP, record)
 
 
-def test_tolerances_are_met_exactly_at_their_edge() -> None:
+@pytest.mark.parametrize("form", sorted(_NUMBER_FORMS))
+def test_tolerances_are_met_exactly_at_their_edge(form: str) -> None:
     """KMDS-PP-003's tolerance is max(60 s, 1 %): at the edge the record passes and is certified."""
-    edge = _changed(PP, {"ActualUnitProcessingTime": 25200 + 254, "ActualUnitBusyTime": 25454 + 900 + 266})
+    edge = _changed(PP, {**_NUMBER_FORMS[form], "ActualUnitProcessingTime": 25200 + 254,
+                         "ActualUnitBusyTime": 25454 + 900 + 266})
     assert _errors(PP, edge) == []
     assert certify(PP, edge)
-    down_edge = _changed(PP, {"ActualUnitDownTime": 2700 + 290})
+    down_edge = _changed(PP, {**_NUMBER_FORMS[form], "ActualUnitDownTime": 2700 + 290})
     assert _errors(PP, down_edge) == []
     assert certify(PP, down_edge)
+
+
+@pytest.mark.parametrize(("end", "certified"), [
+    ("2025-03-03T15:59:59.5+09:00", False),  # half a second shorter than the planned 28,800 s
+    ("2025-03-03T16:00:00.000001+09:00", True),
+    ("2025-03-03T16:00:00+09:00", True),
+])
+def test_a_period_of_a_fraction_of_a_second_is_measured_exactly(end: str, certified: bool) -> None:
+    """A record of integers whose period does not last whole seconds is checked in units of 10^-9."""
+    record = _changed(PP, {"PeriodEnd": end})
+    assert all(type(value) is not float for value in record.values())
+    assert certify(PP, record) is certified
+    assert ("KMDS-PP-006" not in _errors(PP, record)) is certified
 
 
 _EC_BREAKS: dict[str, tuple[dict[str, Any], str]] = {
@@ -296,6 +318,20 @@ def test_each_mirrored_energy_rule_is_refused(case: str) -> None:
     record = _changed(EC, changes)
     assert not certify(EC, record)
     assert rule in _errors(EC, record)
+
+
+@pytest.mark.parametrize(("per_unit", "certified", "rule_broken"), [
+    (100, True, False), (99, False, False), (102, False, True)])
+def test_an_energy_record_of_integers_is_checked_as_it_is(per_unit: int, certified: bool, rule_broken: bool) -> None:
+    """KMDS-EC-001 and EC-002 on integers taken as they are: 10,000 kWh for 100 pieces is 100 kWh a piece; 99 is
+    1 % off (the full path's edge, past certify's 0.99 %), 102 is 2 % off."""
+    record = _changed(EC, {"EnergyConsumption": 10_000, "ElectricityConsumption": 9_000, "ProducedQuantity": 100,
+                           "EnergyPerUnit": per_unit, "GreenhouseGasEmissions": 4_600})
+    assert certify(EC, record) is certified
+    assert ("KMDS-EC-001" in _errors(EC, record)) is rule_broken
+    record["ElectricityConsumption"] = 10_001
+    assert not certify(EC, record)
+    assert "KMDS-EC-002" in _errors(EC, record)
 
 
 # --- refusals that are stricter than the full path: documented, and still correct through error_findings -----

@@ -110,13 +110,18 @@ def seed(url: str) -> Seeded:
         engine.dispose()
 
 
-def records(count: int, offset: int = 0) -> list[dict[str, Any]]:
-    """Distinct, valid shift records: the K-MDS example moved one hour further each time."""
+def records(count: int, offset: int = 0, work_units: int = 1) -> list[dict[str, Any]]:
+    """Distinct, valid 8-hour records: record n is the K-MDS example for work unit n mod ``work_units``, starting
+    n // ``work_units`` hours after the first. With several work units, they share each start and end, as the
+    machines of a factory share their shifts; one work unit alone makes every timestamp new but for the record
+    8 hours on, whose start is its end."""
     base = example_record(TEMPLATE)
     made = []
     for n in range(offset, offset + count):
-        start = START + timedelta(hours=n)
+        start = START + timedelta(hours=n // work_units)
         record = dict(base)
+        if work_units > 1:
+            record["WorkUnitId"] = f"{base['WorkUnitId']}-{n % work_units:03d}"
         record["PeriodStart"] = start.isoformat()
         record["PeriodEnd"] = (start + timedelta(hours=8)).isoformat()
         made.append(record)
@@ -293,19 +298,20 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--workers", type=int, default=2, help="midas serve --workers (one per core)")
     parser.add_argument("--profile", type=int, default=5_000, help="records for the in-process profile")
+    parser.add_argument("--work-units", type=int, default=1,
+                        help="work units sharing each period's start and end (1: one work unit, as before)")
     args = parser.parse_args()
 
     with postgres_database() as url:
         seeded = seed(url)
-        rows = records(args.records)
+        rows = records(args.records, work_units=args.work_units)
         sent = items(seeded.factory_id, rows, "bench")
         bodies = [json.dumps(sent[start:start + args.batch]).encode() for start in range(0, len(sent), args.batch)]
-        print(f"PostgreSQL, {args.records:,} {TEMPLATE} records in {len(bodies)} POSTs of up to {args.batch:,} "
-              f"({sum(map(len, bodies)) / len(bodies) / 1e6:.1f} MB each), {args.clients} client(s), "
-              f"{args.workers} server worker(s), "
-              f"{os.cpu_count()} CPUs")
+        print(f"PostgreSQL, {args.records:,} {TEMPLATE} records of {args.work_units} work unit(s) in "
+              f"{len(bodies)} POSTs of up to {args.batch:,} ({sum(map(len, bodies)) / len(bodies) / 1e6:.1f} MB each), "
+              f"{args.clients} client(s), {args.workers} server worker(s), {os.cpu_count()} CPUs")
         warm_up = items(seeded.factory_id, records(WARM_UP_RECORDS * args.clients * args.workers,
-                                                   offset=args.records), "warm-up")
+                                                   offset=args.records, work_units=args.work_units), "warm-up")
         warm_up_bodies = [json.dumps(warm_up[start:start + WARM_UP_RECORDS]).encode()
                           for start in range(0, len(warm_up), WARM_UP_RECORDS)]
         with running_app(url, args.workers) as app:

@@ -2,7 +2,7 @@
 
 A delivery of 5,000 records makes some 50,000 container objects (the decoded items and records, the checked
 items, the rows) that all live until it is stored. Python runs its collector every 700 new containers and
-promotes the survivors, so it walks the same records again and again while they pile up: measured, 7-10 % of the
+promotes the survivors, so it walks the same records again and again while they pile up: measured, 7-9 % of the
 CPU of an ingestion worker. A delivery makes no reference cycles of its own (its objects are freed by their
 reference counts when it ends), so nothing is lost by not looking for cycles meanwhile.
 

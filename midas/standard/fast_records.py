@@ -216,13 +216,9 @@ def instant(text: str) -> int | None:
 
 
 def _moment(text: str) -> datetime | None:
-    """A K-MDS timestamp as the full path reads it (``parse_date_time``), within the stricter form above."""
-    return _parsed_moment(text)
-
-
-def _parsed_moment(text: str) -> datetime | None:
-    """The timestamp, when it has the stricter form; Python 3.11 reads that form (``Z``, 1 to 6 fraction digits)
-    exactly as ``parse_date_time`` does after its own rewriting."""
+    """A K-MDS timestamp as the full path reads it (``parse_date_time``), when it has the stricter form above;
+    Python 3.11 reads that form (``Z``, 1 to 6 fraction digits) exactly as ``parse_date_time`` does after its own
+    rewriting."""
     if _TIMESTAMP.fullmatch(text) is None:
         return None
     try:

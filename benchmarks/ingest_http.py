@@ -6,11 +6,13 @@ throw-away database on the PostgreSQL server (dropped at the end), migrates it, 
 and a member's API token, starts the app with ``midas serve --workers N`` in a child process on a free loopback
 port, sends a few untimed deliveries (so that every worker has started), and POSTs
 ``--records`` ProductionPerformance records (each with its own message id, as an MES sends them) in batches of
-``--batch`` to /api/v1/ingest with the bearer token. Then it loads the same rows with COPY, and finally measures in
-process where the time of one record goes: the four-layer validation (validate_record) against the rest of
-accept() (envelope checks, idempotency lookup, INSERT). Run from the project root:
+``--batch`` to /api/v1/ingest with the bearer token, ``--clients`` at a time. It prints the CPU per record of the
+app, PostgreSQL and itself, and each app process's CPU (how evenly the workers shared the load). Then it loads the
+same rows with COPY, and finally measures in process where the time of one record goes: the four-layer validation
+(validate_record) against the rest of accept() (envelope checks, idempotency lookup, INSERT). Run from the project root:
 
     .venv/bin/python benchmarks/ingest_http.py [--records 100000] [--batch 5000] [--workers 2] [--clients 4]
+                                               [--work-units 1]
 
 The PostgreSQL server is MIDAS_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test,
 used only to create and drop the benchmark database).
@@ -173,9 +175,10 @@ def running_app(url: str, workers: int = 1) -> Iterator[RunningApp]:
 
 
 def post_all(base: str, token: str, bodies: list[bytes], clients: int) -> tuple[float, int]:
-    """POST every body (clients at a time, each on its own keep-alive connection); the seconds taken and the
-    records accepted. The client is the standard library's http.client: the load it puts on the same 2 cores is
-    sending bytes made beforehand: about 1 µs a record, where httpx took 12."""
+    """POST every body (clients at a time, each on its own keep-alive connection, which http.client opens again
+    when the server closes it after a large delivery); the seconds taken and the records accepted. The client is
+    the standard library's http.client: the load it puts on the same 2 cores is sending bytes made beforehand,
+    about 1 µs a record, where httpx took 12."""
     address = urlsplit(base)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     local = threading.local()
@@ -218,16 +221,21 @@ def cpu_ticks() -> dict[int, tuple[int, str, int]]:
     return found
 
 
+def app_processes(after: dict[int, tuple[int, str, int]], server_pid: int) -> set[int]:
+    """The server and its children, their children, ...: until no process is added."""
+    app = {server_pid}
+    while True:
+        found = {pid for pid, (parent, _, _) in after.items() if parent in app} - app
+        if not found:
+            return app
+        app |= found
+
+
 def cpu_by_role(before: dict[int, tuple[int, str, int]], after: dict[int, tuple[int, str, int]],
                 server_pid: int) -> dict[str, float]:
     """CPU seconds used between two :func:`cpu_ticks` by the app (the server and its workers) and by PostgreSQL
     (every postgres process: the backends, the WAL writer, the checkpointer)."""
-    app = {server_pid}
-    while True:  # the server's children, their children, ...: until no process is added
-        found = {pid for pid, (parent, _, _) in after.items() if parent in app} - app
-        if not found:
-            break
-        app |= found
+    app = app_processes(after, server_pid)
     used = {"app": 0.0, "postgres": 0.0}
     hertz = os.sysconf("SC_CLK_TCK")
     for pid, (_, name, ticks) in after.items():
@@ -235,6 +243,15 @@ def cpu_by_role(before: dict[int, tuple[int, str, int]], after: dict[int, tuple[
         if role is not None:
             used[role] += (ticks - before.get(pid, (0, "", 0))[2]) / hertz
     return used
+
+
+def busy_app_processes(before: dict[int, tuple[int, str, int]], after: dict[int, tuple[int, str, int]],
+                       server_pid: int) -> list[float]:
+    """CPU seconds of each app process that worked between two :func:`cpu_ticks`, most first: how evenly the
+    workers shared the deliveries."""
+    hertz = os.sysconf("SC_CLK_TCK")
+    used = [(after[pid][2] - before.get(pid, (0, "", 0))[2]) / hertz for pid in app_processes(after, server_pid)]
+    return sorted((seconds for seconds in used if seconds >= 0.05), reverse=True)
 
 
 def copy_rows(url: str, seeded: Seeded, rows: list[dict[str, Any]]) -> float:
@@ -318,7 +335,9 @@ def main() -> None:
             post_all(app.base, seeded.token, warm_up_bodies, args.clients)  # each worker's first requests, untimed
             ticks, client_cpu = cpu_ticks(), time.process_time()
             seconds, accepted = post_all(app.base, seeded.token, bodies, args.clients)
-            used = cpu_by_role(ticks, cpu_ticks(), app.pid)
+            after = cpu_ticks()
+            used = cpu_by_role(ticks, after, app.pid)
+            shares = busy_app_processes(ticks, after, app.pid)
             used["client"] = time.process_time() - client_cpu
         engine = make_engine(url)
         try:
@@ -334,6 +353,7 @@ def main() -> None:
         print(f"  CPU per record    : {total:,.0f} µs = app {per_record['app']:,.0f} + PostgreSQL "
               f"{per_record['postgres']:,.0f} + client {per_record['client']:,.0f}; "
               f"{os.cpu_count()} cores at that cost: at most {(os.cpu_count() or 1) / total * 1e6:,.0f} records/s")
+        print(f"  app processes     : {' / '.join(f'{seconds:.1f}' for seconds in shares)} s of CPU")
         copy_seconds = copy_rows(url, seeded, rows)
         copy_rate = len(rows) / copy_seconds
         print(f"  plain COPY        : {copy_rate:>10,.0f} records/s  ({copy_seconds:.2f} s)")

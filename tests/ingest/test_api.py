@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from midas.auth import Role, actor_for, issue_api_token
-from midas.ingest import DeadLetter, DeadLetterStatus, ProductionRecord, count_records
+from midas.ingest import DeadLetter, DeadLetterStatus, ProductionRecord, api, count_records
 from midas.registry import Factory, Organization
 from midas.standard import example_record, record_to_submodel
 from midas.web.app import create_app
@@ -61,6 +61,21 @@ def test_a_json_array_is_accepted_per_item_with_a_receipt(client: TestClient, se
     batch = client.get(f"{API}/batches/{receipt['batch_id']}", headers=headers).json()
     assert (batch["accepted"], batch["rejected"]) == (1, 1)
     assert [d["id"] for d in batch["dead_letters"]] == [refused["dead_letter_id"]]
+
+
+def test_a_large_delivery_closes_its_connection_and_a_small_one_keeps_it(client: TestClient, session: Session,
+                                                                         monkeypatch: Any) -> None:
+    """So that the sender's next large delivery goes to whichever worker of `midas serve --workers N` is free."""
+    _, factory, headers = company(session)
+    small = json.dumps([item(factory, 6)]).encode()
+    large = json.dumps([item(factory, hour) for hour in range(7, 10)]).encode()
+    monkeypatch.setattr(api, "REBALANCE_AFTER_BYTES", len(large))
+    kept = client.post(API, content=small, headers={**headers, "Content-Type": "application/json"})
+    closed = client.post(API, content=large, headers={**headers, "Content-Type": "application/json"})
+    assert (kept.status_code, closed.status_code) == (200, 200)
+    assert (kept.json()["accepted"], closed.json()["accepted"]) == (1, 3)
+    assert kept.headers.get("connection") is None
+    assert closed.headers["connection"] == "close"
 
 
 def test_one_item_object_and_a_retry_counts_once(client: TestClient, session: Session) -> None:

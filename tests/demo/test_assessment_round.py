@@ -6,7 +6,6 @@ from collections import defaultdict
 from decimal import Decimal
 from statistics import median
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,16 +23,10 @@ from midas.assessment.enums import AssessmentStatus, AssignmentStatus, RoundStat
 from midas.assessment.frameworks import score
 from midas.assessment.reliability import CalibrationFlag
 from midas.auth import SYSTEM, User
-from midas.demo import SMALL, generate_country, seed_demo
+from midas.demo import SMALL, generate_country
 from midas.demo.assessment_round import ASSESSMENT_SCALES, CLOSED_ROUND, OPEN_ROUND, TECHNOLOGIES, generate_pool
 
 TRACKS = {1: "start", 2: "start", 3: "advance", 4: "advance", 5: "leading"}
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    seed_demo(session, scale="small", seed=11)
-    return session
 
 
 def _round(session: Session, code: str) -> AssessmentRound:

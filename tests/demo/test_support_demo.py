@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from midas.assessment import Assessment, AssessmentRound, Expert, framework_of
 from midas.assessment.models import FrameworkVersion
 from midas.auth import User
-from midas.demo import SMALL, seed_demo
+from midas.demo import SMALL
 from midas.demo.support_rounds import support_scale_for
 from midas.support.counting_service import counts_by_year, national_counts, parse_counting_rules
 from midas.support.eligibility import verdict_from_json
@@ -41,12 +40,6 @@ from midas.support.models import (
     SupportRound,
     SupportTrack,
 )
-
-
-@pytest.fixture
-def seeded(session: Session) -> Session:
-    seed_demo(session, scale="small", seed=11)
-    return session
 
 
 def test_the_small_scale_keeps_the_national_shape_in_proportion() -> None:

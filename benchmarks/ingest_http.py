@@ -329,15 +329,15 @@ SPEED_PROBE_ADDITIONS = 10_000_000
 
 
 def python_speed() -> float:
-    """Seconds one core takes for a fixed loop of Python additions, best of three: the same code runs two to three
-    times slower on some days' machines, and this says which kind of day a run had."""
-    best = float("inf")
+    """Seconds one core takes for a fixed loop of Python additions, the median of three: the same code runs two to
+    three times slower on some days' machines (and some minutes), and this says which kind of day a run had."""
+    times = []
     for _ in range(3):
         started, total = time.perf_counter(), 0
         for n in range(SPEED_PROBE_ADDITIONS):
             total += n
-        best = min(best, time.perf_counter() - started)
-    return best
+        times.append(time.perf_counter() - started)
+    return sorted(times)[1]
 
 
 def verdict(http_rate: float, copy_rate: float) -> str:
@@ -375,6 +375,7 @@ def main() -> None:
                           for start in range(0, len(warm_up), WARM_UP_RECORDS)]
         with running_app(url, args.workers) as app:
             post_all(app.base, seeded.token, warm_up_bodies, args.clients)  # each worker's first requests, untimed
+            speed_before = python_speed()
             wal_start = wal_position(url)
             ticks, client_cpu = cpu_ticks(), time.process_time()
             seconds, accepted = post_all(app.base, seeded.token, bodies, args.clients)
@@ -412,8 +413,9 @@ def main() -> None:
               f"process's CPU, of which validation (error_findings) {validation * 1e6:,.0f} µs; the rest is "
               f"envelope checks, typed columns and the COPY rows")
         print(f"  target {TARGET_RECORDS_PER_SECOND:,} records/s: {verdict(http_rate, copy_rate)}")
-        print(f"  this machine      : {python_speed():.2f} s for {SPEED_PROBE_ADDITIONS:,} additions in one Python "
-              "thread (compare runs of different days by it and by the COPY)")
+        print(f"  this machine      : {speed_before:.2f} s before the run, {python_speed():.2f} s at the end, for "
+              f"{SPEED_PROBE_ADDITIONS:,} additions in one Python thread (compare runs of different days by it and "
+              "by the COPY)")
 
 
 if __name__ == "__main__":

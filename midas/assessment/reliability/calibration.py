@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats  # type: ignore[import-untyped]
 
 from midas.assessment.reliability.model import (
     MIN_COUNT_FOR_SPREAD,
@@ -93,6 +92,8 @@ def calibration_from_scores(expert_id: str, n_ratings: int, own: npt.NDArray[np.
     standard_error = spread / math.sqrt(n) if spread is not None else None
     ci_low = ci_high = None
     if leniency is not None and standard_error is not None:
+        from scipy import stats  # type: ignore[import-untyped]  # imported when needed: it is slow to import
+
         margin = float(stats.t.ppf((1 + bounds.confidence) / 2, n - 1)) * standard_error
         ci_low, ci_high = leniency - margin, leniency + margin
     correlation = None

@@ -45,8 +45,6 @@ import math
 from math import gcd
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
-from scipy.sparse import csr_array  # type: ignore[import-untyped]
 
 from midas.errors import InvalidInput, MidasError
 from midas.support.selection.cells import knapsack
@@ -163,6 +161,11 @@ def _solve_counts(problem: SelectionProblem, classes: list[CandidateClass],
         ]
         kept = [(k, c) for k, c in zip(members, coefficients, strict=True) if c != 0]
         _row([k for k, _ in kept], [c for _, c in kept], 0, rows)
+    # Imported here: scipy.optimize takes longer to import than the rest of a CLI command or a worker, which
+    # mostly never solve a selection.
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
+    from scipy.sparse import csr_array  # type: ignore[import-untyped]
+
     sizes = np.array([g.size for g in classes], dtype=np.float64)
     constraints = []
     if rows:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -31,7 +33,9 @@ def test_english_visitors_keep_their_choice_in_a_cookie(client: TestClient) -> N
         (Role.OPERATOR, ["/registry/organizations", "/registry/import", "/audit"], ["/admin/users", "/registry/my"]),
         (Role.COMPANY_MEMBER, ["/registry/my", "/account/tokens"], ["/registry/import", "/audit", "/admin/users"]),
         (Role.AUDITOR, ["/registry/organizations", "/audit"], ["/registry/import", "/admin/users"]),
-        (Role.ADMIN, ["/admin/users", "/registry/import", "/audit"], []),
+        # An administrator holds every permission but belongs to no company: no pages of one's own organization.
+        (Role.ADMIN, ["/admin/users", "/registry/import", "/audit"],
+         ["/registry/my", "/assessment/company", "/support/my", "/support/notifications", "/ingest", "/kpi/my"]),
     ],
 )
 def test_the_navigation_shows_each_role_its_own_items(
@@ -44,6 +48,18 @@ def test_the_navigation_shows_each_role_its_own_items(
         assert f'href="{href}"' in nav
     for href in hidden:
         assert f'href="{href}"' not in nav
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_item_of_the_navigation_opens_a_page(client: TestClient, session: Session, role: Role) -> None:
+    """A menu leads only where the person may go: no item answers with an error page."""
+    sign_in(client, make_user(session, role))
+    html = client.get("/").text
+    nav = html[html.index('class="mainnav"'):html.index("</nav>")]
+    hrefs = re.findall(r'href="(/[^"]*)"', nav)
+    assert hrefs
+    failing = {href: status for href in hrefs if (status := client.get(href).status_code) != 200}
+    assert failing == {}
 
 
 def test_the_dashboard_draws_the_registry_by_region(client: TestClient, session: Session) -> None:

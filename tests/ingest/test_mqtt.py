@@ -25,18 +25,15 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from midas import migrations
-from midas.db import make_engine, make_session_factory
 from midas.ingest import DeadLetter, IngestSource, ProductionRecord
 from midas.ingest.mqtt import SESSION_EXPIRY_SECONDS, WorkerOptions, payload_of, plain_filters, worker_options
 from midas.registry import complete_brn
 from midas.standard import example_record
 from midas.standard.convert import decode_payload, encode_payload
 from midas.standard.convert.sparkplug_payload import DataType, Payload, make_metric
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_factory, make_organization
 from tests.services import missing
 
@@ -56,36 +53,6 @@ def broker() -> tuple[str, int]:
     except OSError as error:
         missing("Mosquitto", f"{BROKER_HOST}:{BROKER_PORT} refused: {error}")
     return BROKER_HOST, BROKER_PORT
-
-
-@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
-def worker_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database of each backend that a worker PROCESS can reach (the rolled-back test transaction
-    of the other tests is invisible to another process)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('mqtt') / 'midas.db'}"
-        migrations.upgrade(url)
-        yield url
-        return
-    admin_url: str = request.getfixturevalue("postgres_admin_url")
-    url = create_postgres_database(admin_url)
-    try:
-        migrations.upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(admin_url, url)
-
-
-@pytest.fixture(scope="module")
-def worker_engine(worker_database: str) -> Iterator[Engine]:
-    engine = make_engine(worker_database)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(worker_engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(worker_engine)
 
 
 @dataclass(frozen=True, slots=True)

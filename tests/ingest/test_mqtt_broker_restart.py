@@ -56,16 +56,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from midas import migrations
-from midas.db import make_engine, make_session_factory
 from midas.ingest import DeadLetter, ProductionRecord
 from midas.ingest.mqtt import SESSION_EXPIRY_SECONDS, payload_of
 from midas.registry import complete_brn
 from midas.standard import example_record
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_factory, make_organization
 from tests.services import missing
 
@@ -189,36 +186,7 @@ def wait_until(condition: Callable[[], bool], what: str, seconds: float = PATIEN
         time.sleep(0.02)
 
 
-# --- the database the worker process writes to ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
-def worker_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database of each backend that a worker PROCESS can reach."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('mqtt-restart') / 'midas.db'}"
-        migrations.upgrade(url)
-        yield url
-        return
-    admin_url: str = request.getfixturevalue("postgres_admin_url")
-    url = create_postgres_database(admin_url)
-    try:
-        migrations.upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(admin_url, url)
-
-
-@pytest.fixture(scope="module")
-def worker_engine(worker_database: str) -> Iterator[Engine]:
-    engine = make_engine(worker_database)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(worker_engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(worker_engine)
+# --- the company whose records the worker stores (the worker's database: tests/ingest/conftest.py) ------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -66,9 +67,10 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'midas.db'}"
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
-    """A migrated database of each backend, made once per test run and thrown away after."""
+@contextmanager
+def migrated_database(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    """A migrated database of the backend ``request.param`` names: the SQLite file at ``sqlite_url``, or a new
+    PostgreSQL database, dropped afterwards."""
     if request.param == "sqlite":
         migrations.upgrade(sqlite_url)
         yield sqlite_url
@@ -80,6 +82,13 @@ def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[st
         yield url
     finally:
         drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    """A migrated database of each backend, made once per test run and thrown away after."""
+    with migrated_database(request, sqlite_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,27 +8,16 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from midas import migrations
 from midas.db import make_engine, make_session_factory
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.conftest import migrated_database
 
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
 def worker_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database of each backend that a worker PROCESS can reach (the rolled-back test transaction
     of the other tests is invisible to another process), one per test module."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('worker') / 'midas.db'}"
-        migrations.upgrade(url)
+    with migrated_database(request, f"sqlite:///{tmp_path_factory.mktemp('worker') / 'midas.db'}") as url:
         yield url
-        return
-    admin_url: str = request.getfixturevalue("postgres_admin_url")
-    url = create_postgres_database(admin_url)
-    try:
-        migrations.upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(admin_url, url)
 
 
 @pytest.fixture(scope="module")

@@ -92,9 +92,12 @@ def _print_selection(round_code: str, figures: tuple[int, int, str, int, float, 
                          ("Solver status", _status_text(locale, status)),
                          ("Objective", f"{objective:,}"), ("Proven upper bound", f"{bound:,.1f}"),
                          ("Greedy rank list", f"{greedy:,}"), ("Gain over greedy", gain_text),
-                         ("Seconds", f"{seconds:.2f}"), ("Inputs hash (SHA-256)", digest)):
+                         ("Seconds", f"{seconds:.2f}")):
         summary.add_row(translate(locale, label), value)
     console.print(summary)
+    # On its own line, never cut: a table cell would shorten the 64 digits to fit a narrow terminal, and whoever
+    # checks the published result compares the whole hash.
+    console.print(f"{translate(locale, 'Inputs hash (SHA-256)')}: {digest}", soft_wrap=True, highlight=False)
     console.print(f"[green]{translate(locale, 'The selection is saved as the current run; decisions can be issued.')}"
                   "[/green]")
 

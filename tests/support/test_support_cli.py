@@ -14,6 +14,7 @@ from midas import migrations
 from midas.cli.main import app
 from midas.config import get_settings
 from midas.db import make_engine, make_session_factory, transaction
+from midas.support import cli as support_cli
 from midas.support.enums import RoundStatus
 from midas.support.models import SelectionRun, SupportDecision, SupportRound
 from tests.support.factories_selection import SEED, add_applicant, published_round
@@ -58,7 +59,8 @@ def read(url: str) -> tuple[list[SupportRound], list[SelectionRun], list[Support
         engine.dispose()
 
 
-def test_select_prints_the_summary_and_decide_issues(database_file: str) -> None:
+def test_select_prints_the_summary_and_decide_issues(database_file: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(support_cli.console, "width", 80)  # a standard terminal shows the whole inputs hash
     code = seed_round(database_file)
     result = midas(database_file, "support", "select", code, "--seed", SEED)
     assert result.exit_code == 0, result.output

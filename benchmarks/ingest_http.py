@@ -43,8 +43,9 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
-import midas.kpi  # noqa: F401 - accept() keeps the KPI aggregates, as in the app
-from midas import migrations
+import midas.kpi  # accept() keeps the KPI aggregates, as in the app
+import midas.standard.fast_records
+from midas import compiled, migrations
 from midas.auth import SYSTEM, Actor, Role, actor_for, create_user, issue_api_token
 from midas.db import make_engine, make_session_factory, transaction
 from midas.ingest import IngestBatch, IngestSource, accept, count_records
@@ -340,6 +341,13 @@ def python_speed() -> float:
     return sorted(times)[1]
 
 
+def hot_modules() -> str:
+    """Whether this run's processes (this one and the app's, with the same environment) run the hot modules compiled."""
+    if compiled.loaded_compiled(midas.standard.fast_records):
+        return "compiled (mypyc)"
+    return f"as Python ({compiled.status('midas.standard.fast_records').removeprefix('runs as Python: ')})"
+
+
 def verdict(http_rate: float, copy_rate: float) -> str:
     """Met or not; when not, whether a plain COPY itself reached the target on this machine (the physical limit)."""
     if http_rate >= TARGET_RECORDS_PER_SECOND:
@@ -368,7 +376,8 @@ def main() -> None:
         bodies = [json.dumps(sent[start:start + args.batch]).encode() for start in range(0, len(sent), args.batch)]
         print(f"PostgreSQL, {args.records:,} {TEMPLATE} records of {args.work_units} work unit(s) in "
               f"{len(bodies)} POSTs of up to {args.batch:,} ({sum(map(len, bodies)) / len(bodies) / 1e6:.1f} MB each), "
-              f"{args.clients} client(s), {args.workers} server worker(s), {os.cpu_count()} CPUs")
+              f"{args.clients} client(s), {args.workers} server worker(s), {os.cpu_count()} CPUs; the hot modules "
+              f"{hot_modules()}")
         warm_up = items(seeded.factory_id, records(WARM_UP_RECORDS * args.clients * args.workers,
                                                    offset=args.records, work_units=args.work_units), "warm-up")
         warm_up_bodies = [json.dumps(warm_up[start:start + WARM_UP_RECORDS]).encode()

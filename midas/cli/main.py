@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from midas import __version__, migrations
+from midas import __version__, compiled, migrations
 from midas.assessment import cli as assessment_cli
 from midas.auth import cli as auth_cli
 from midas.config import get_settings
@@ -34,6 +35,31 @@ console = Console()
 def version() -> None:
     """Print the version."""
     console.print(f"MIDAS {__version__}")
+
+
+@app.command("compile")
+def compile_modules(
+    status: bool = typer.Option(False, "--status", help="Only say which modules run compiled; build nothing."),
+    require: bool = typer.Option(False, help="Exit 1 when a module cannot be compiled (CI)."),
+) -> None:
+    """Compile the hot ingestion modules with mypyc (about half a minute each, once per change of their source).
+
+    Certifying a record and reading its typed columns then take a third less time. A module that cannot be
+    compiled (no C compiler, no mypy) runs as Python, as it does before this command."""
+    console.print(f"Builds in {compiled.artifact_directory()}")
+    failed = False
+    for module in compiled.COMPILED_MODULES:
+        if status:
+            console.print(f"  {module}: {compiled.status(module)}", soft_wrap=True)
+            continue
+        if not compiled.up_to_date(module):
+            console.print(f"  {module}: compiling with mypyc...")
+        result = compiled.build(module)
+        failed |= not result.compiled
+        colour = "green" if result.compiled else "yellow"
+        console.print(f"  {module}: [{colour}]{escape(result.message)}[/{colour}]", soft_wrap=True)
+    if failed and require:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -44,8 +44,9 @@ def compile_modules(
 ) -> None:
     """Compile the hot ingestion modules with mypyc (about half a minute each, once per change of their source).
 
-    Certifying a record and reading its typed columns then take a third less time. A module that cannot be
-    compiled (no C compiler, no mypy) runs as Python, as it does before this command."""
+    Certifying a record and reading its typed columns then take 8-13 % less time, the app about 6 % less CPU a
+    record received over HTTP. A module that cannot be compiled (no C compiler, no mypy) runs as Python, as it does
+    before this command; a build is used only while the source it was made from is unchanged."""
     console.print(f"Builds in {compiled.artifact_directory()}")
     failed = False
     for module in compiled.COMPILED_MODULES:

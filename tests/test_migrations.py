@@ -15,6 +15,7 @@ from midas import migrations
 from midas.auth import Role, User
 from midas.db import Base, load_all_models, make_engine, make_session_factory, transaction
 from midas.ingest import idempotency_key
+from midas.ingest.models import refusal_digest
 from midas.registry import Factory, Organization
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_factory, make_organization, make_user
@@ -181,3 +182,33 @@ def test_content_keys_gain_their_day_and_lose_it_again(empty_database_url: str, 
     empty_engine.dispose()
     migrations.downgrade(empty_database_url, "0008")
     assert keys() == [f"sha256:{digest}", lookalike]
+
+
+def test_dead_letters_written_before_their_digest_get_it(empty_database_url: str, empty_engine: Engine) -> None:
+    """0010 gives every dead letter the digest that makes copies of one refused record known as copies."""
+    migrations.upgrade(empty_database_url, "0009")
+    with transaction(make_session_factory(empty_engine)) as session:
+        organization = make_organization(session)
+        ids = {"organization": organization.id}
+    rows = [("mes-1", '{"record": {}}'), ("mes-1", '{"record": {}}'), (None, '{"factory_id": ')]
+    with empty_engine.begin() as connection:  # the 0009 table, written as 0009 knew it
+        batch = connection.execute(text(
+            "INSERT INTO ingest_batch (organization_id, source, label, accepted, duplicates, rejected, "
+            "created_by_label, received_at) VALUES (:organization, 'http', 'x', 0, 0, 3, 'test', "
+            "'2026-11-27 00:00:00') RETURNING id"), ids).scalar_one()
+        for key, raw in rows:
+            connection.execute(text(
+                "INSERT INTO ingest_dead_letter (organization_id, batch_id, source, position, idempotency_key, raw, "
+                "problems, status, received_at) VALUES (:organization, :batch, 'http', 'item 1', :key, :raw, '[]', "
+                "'open', '2026-11-27 00:00:00')"), {**ids, "batch": batch, "key": key, "raw": raw})
+    empty_engine.dispose()
+
+    migrations.upgrade(empty_database_url)
+    with empty_engine.connect() as connection:
+        digests = connection.execute(text("SELECT content_digest FROM ingest_dead_letter ORDER BY id")).scalars().all()
+    assert digests == [refusal_digest(key, raw) for key, raw in rows]
+    assert digests[0] == digests[1] != digests[2]
+    empty_engine.dispose()
+    migrations.downgrade(empty_database_url, "0009")
+    columns = {column["name"] for column in inspect(empty_engine).get_columns("ingest_dead_letter")}
+    assert "content_digest" not in columns

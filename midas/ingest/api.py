@@ -107,7 +107,7 @@ def get_batch(batch_id: int, request: Request, session: DbSession, actor: Signed
 def list_dead_letters(request: Request, session: DbSession, actor: SignedInActor, status: str = "",
                       page: int = 1) -> DeadLetterPagePublic:
     """Your organization's refused items, newest first: `status` is open (the default), replayed, discarded or
-    all."""
+    all. A record refused in several deliveries (a retry, a redelivery) is listed once, with its other copies."""
     letters = service.list_dead_letters(session, actor=actor, status=files.parse_status(status), page=page)
     return DeadLetterPagePublic.of(letters, request_locale(request))
 
@@ -115,8 +115,8 @@ def list_dead_letters(request: Request, session: DbSession, actor: SignedInActor
 @router.post("/dead-letters/{dead_letter_id}/replay", response_model=ReceiptPublic, dependencies=CHANGES)
 def replay(dead_letter_id: int, request: Request, session: DbSession, actor: SignedInActor,
            item: Annotated[Any, Body(description="The fixed item")]) -> ReceiptPublic:
-    """Send the fixed item of a dead letter: accepted, the letter is closed; refused again, a new dead letter says
-    why and this one stays open (200 with the receipt either way)."""
+    """Send the fixed item of a dead letter: accepted, the letter and its open copies are closed; refused again, a
+    new dead letter says why and this one stays open (200 with the receipt either way)."""
     receipt = service.replay_dead_letter(session, actor=actor, dead_letter_id=dead_letter_id, item=item)
     return ReceiptPublic.of(receipt, request_locale(request))
 
@@ -124,6 +124,7 @@ def replay(dead_letter_id: int, request: Request, session: DbSession, actor: Sig
 @router.post("/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterPublic, dependencies=CHANGES)
 def discard(dead_letter_id: int, body: DeadLetterDiscard, request: Request, session: DbSession,
             actor: SignedInActor) -> DeadLetterPublic:
-    """Close a dead letter that is not needed; the reason goes to the audit log."""
+    """Close a dead letter that is not needed, and its open copies (the same record that a retry or a redelivery
+    brought again); the reason goes to the audit log."""
     letter = service.discard_dead_letter(session, actor=actor, dead_letter_id=dead_letter_id, reason=body.reason)
-    return DeadLetterPublic.of(letter, request_locale(request))
+    return DeadLetterPublic.of(letter, request_locale(request), service.copies_of(session, [letter]).get(letter.id, ()))

@@ -8,6 +8,7 @@ Accepted records are never updated or deleted by the platform: a correction is a
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -23,8 +24,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from midas.db import ONLY_ON_DIALECTS, Base, UtcDateTime, enum_column, utc_now
 from midas.ingest.enums import DeadLetterStatus, IngestSource
@@ -112,11 +115,21 @@ class ProductionRecord(Base):
     energy_kwh: Mapped[float | None] = mapped_column(Float)
 
 
+def refusal_digest(idempotency_key: str | None, raw: str) -> str:
+    """What makes two dead letters the same refused record: the key the item had (none for text that was not an
+    item) and the text received. A sender's retry or a broker's redelivery brings the same digest again."""
+    return hashlib.sha256(f"{idempotency_key or ''}\n{raw}".encode()).hexdigest()
+
+
 class DeadLetter(Base):
-    """A refused record: what was sent (as text, whatever it was), where in the delivery, and every problem."""
+    """A refused record: what was sent (as text, whatever it was), where in the delivery, and every problem.
+
+    Each delivery that brings a refused record gets its own dead letter (its receipt and its delivery's page list
+    it); copies of the same record share ``content_digest``, are listed once, and are closed together."""
 
     __tablename__ = "ingest_dead_letter"
-    __table_args__ = (Index("ix_ingest_dead_letter_organization_status", "organization_id", "status"),)
+    __table_args__ = (Index("ix_ingest_dead_letter_organization_status", "organization_id", "status"),
+                      Index("ix_ingest_dead_letter_organization_digest", "organization_id", "content_digest"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
@@ -125,9 +138,19 @@ class DeadLetter(Base):
     position: Mapped[str] = mapped_column(String(200))  # "item 3", "line 17", a topic and sequence number
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     raw: Mapped[str] = mapped_column(Text)
+    #: :func:`refusal_digest` of the key and the text, kept by the mapper on every insert and update
+    content_digest: Mapped[str] = mapped_column(String(64))
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     status: Mapped[DeadLetterStatus] = mapped_column(enum_column(DeadLetterStatus), default=DeadLetterStatus.OPEN)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by_label: Mapped[str | None] = mapped_column(String(200))
     replayed_record_id: Mapped[int | None] = mapped_column(ForeignKey("production_record.id", ondelete="SET NULL"))
+
+
+@event.listens_for(DeadLetter, "before_insert")
+@event.listens_for(DeadLetter, "before_update")
+def _digest_what_was_received(_mapper: Mapper[DeadLetter], _connection: Connection, letter: DeadLetter) -> None:
+    """The digest follows the text, whoever writes it: a converter replaces the text of what it could not read
+    after the letter is first stored."""
+    letter.content_digest = refusal_digest(letter.idempotency_key, letter.raw)

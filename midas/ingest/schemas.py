@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from midas.errors import Problem
 from midas.i18n import catalog, normalize_locale, translate
 from midas.ingest.enums import DeadLetterStatus, IngestSource
 from midas.ingest.models import DeadLetter, IngestBatch
-from midas.ingest.service import Receipt, problems_of
+from midas.ingest.service import ListedDeadLetter, Receipt, problems_of
 from midas.paging import Page
 from midas.standard import korean
 
@@ -78,13 +78,21 @@ class DeadLetterPublic(BaseModel):
     resolved_at: datetime | None
     resolved_by_label: str | None
     replayed_record_id: int | None
+    copies: list[int] = Field(description="Other dead letters of the same record in the same status (a retry or a "
+                                          "redelivery brought it again), oldest first: replaying or discarding "
+                                          "this one closes them too")
 
     @classmethod
-    def of(cls, letter: DeadLetter, locale: str) -> DeadLetterPublic:
+    def of(cls, letter: DeadLetter, locale: str, copies: Iterable[int] = ()) -> DeadLetterPublic:
         return cls(id=letter.id, batch_id=letter.batch_id, source=letter.source, position=letter.position,
                    status=letter.status, raw=letter.raw, problems=problems_public(problems_of(letter), locale),
                    received_at=letter.received_at, resolved_at=letter.resolved_at,
-                   resolved_by_label=letter.resolved_by_label, replayed_record_id=letter.replayed_record_id)
+                   resolved_by_label=letter.resolved_by_label, replayed_record_id=letter.replayed_record_id,
+                   copies=list(copies))
+
+    @classmethod
+    def listed(cls, entry: ListedDeadLetter, locale: str) -> DeadLetterPublic:
+        return cls.of(entry.letter, locale, entry.copies)
 
 
 class DeadLetterPagePublic(BaseModel):
@@ -94,8 +102,8 @@ class DeadLetterPagePublic(BaseModel):
     pages: int
 
     @classmethod
-    def of(cls, page: Page[DeadLetter], locale: str) -> DeadLetterPagePublic:
-        return cls(items=[DeadLetterPublic.of(d, locale) for d in page.items], total=page.total, page=page.page,
+    def of(cls, page: Page[ListedDeadLetter], locale: str) -> DeadLetterPagePublic:
+        return cls(items=[DeadLetterPublic.listed(d, locale) for d in page.items], total=page.total, page=page.page,
                    pages=page.pages)
 
 
@@ -111,10 +119,10 @@ class BatchPublic(BaseModel):
     dead_letters: list[DeadLetterPublic]
 
     @classmethod
-    def of(cls, batch: IngestBatch, letters: Iterable[DeadLetter], locale: str) -> BatchPublic:
+    def of(cls, batch: IngestBatch, letters: Iterable[ListedDeadLetter], locale: str) -> BatchPublic:
         return cls(id=batch.id, source=batch.source, label=batch.label, accepted=batch.accepted,
                    duplicates=batch.duplicates, rejected=batch.rejected, created_by_label=batch.created_by_label,
-                   received_at=batch.received_at, dead_letters=[DeadLetterPublic.of(d, locale) for d in letters])
+                   received_at=batch.received_at, dead_letters=[DeadLetterPublic.listed(d, locale) for d in letters])
 
 
 class DeadLetterDiscard(BaseModel):

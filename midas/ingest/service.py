@@ -370,18 +370,70 @@ def _problem_data(problem: Problem) -> dict[str, Any]:
 # Dead letters --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ListedDeadLetter:
+    """A dead letter as its organization's list shows it: the newest copy of a refused record in its status, and
+    the older copies (other deliveries that brought the same record: a retry, a redelivery), which it stands for."""
+
+    letter: DeadLetter
+    copies: tuple[int, ...] = ()
+
+
 def list_dead_letters(session: Session, *, actor: Actor, status: DeadLetterStatus | None = DeadLetterStatus.OPEN,
-                      page: int = 1, page_size: int = DEAD_LETTERS_PAGE_SIZE) -> Page[DeadLetter]:
-    """The organization's refused records, newest first, a page at a time."""
+                      page: int = 1, page_size: int = DEAD_LETTERS_PAGE_SIZE) -> Page[ListedDeadLetter]:
+    """The organization's refused records, newest first, a page at a time: each record once, however many
+    deliveries brought it (its copies in the same status are listed with it)."""
     organization_id = _sender_organization(actor)
-    query = select(DeadLetter).where(DeadLetter.organization_id == organization_id)
+    newest = select(func.max(DeadLetter.id).label("id")).where(DeadLetter.organization_id == organization_id)
     if status is not None:
-        query = query.where(DeadLetter.status == status)
-    total = int(session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0)
+        newest = newest.where(DeadLetter.status == status)
+    groups = newest.group_by(DeadLetter.content_digest, DeadLetter.status).subquery()
+    total = int(session.scalar(select(func.count()).select_from(groups)) or 0)
     page_size = max(1, min(page_size, 500))
     page = max(1, min(page, max(1, -(-total // page_size))))
-    rows = session.scalars(query.order_by(DeadLetter.id.desc()).limit(page_size).offset((page - 1) * page_size))
-    return Page(list(rows), total, page, page_size)
+    letters = session.scalars(select(DeadLetter).join(groups, DeadLetter.id == groups.c.id)
+                              .order_by(DeadLetter.id.desc()).limit(page_size).offset((page - 1) * page_size)).all()
+    copies = copies_of(session, letters)
+    return Page([ListedDeadLetter(letter, copies.get(letter.id, ())) for letter in letters], total, page, page_size)
+
+
+def copies_of(session: Session, letters: Sequence[DeadLetter]) -> dict[int, tuple[int, ...]]:
+    """For each of ``letters``, the ids of the other dead letters of the same record, organization and status
+    (oldest first); letters without copies are left out."""
+    if not letters:
+        return {}
+    found: dict[tuple[int, str, DeadLetterStatus], list[int]] = {}
+    organizations = sorted({letter.organization_id for letter in letters})
+    digests = sorted({letter.content_digest for letter in letters})
+    rows = session.execute(select(DeadLetter.id, DeadLetter.organization_id, DeadLetter.content_digest,
+                                  DeadLetter.status)
+                           .where(DeadLetter.organization_id.in_(organizations), DeadLetter.content_digest.in_(digests))
+                           .order_by(DeadLetter.id))
+    for letter_id, organization_id, digest, letter_status in rows:
+        found.setdefault((organization_id, digest, letter_status), []).append(letter_id)
+    copies = {}
+    for letter in letters:
+        same = found.get((letter.organization_id, letter.content_digest, letter.status), [])
+        if len(same) > 1:
+            copies[letter.id] = tuple(other for other in same if other != letter.id)
+    return copies
+
+
+def _open_copies(session: Session, letter: DeadLetter) -> Sequence[DeadLetter]:
+    """The other open dead letters of the same refused record: closed with it."""
+    return session.scalars(select(DeadLetter).where(
+        DeadLetter.organization_id == letter.organization_id, DeadLetter.content_digest == letter.content_digest,
+        DeadLetter.status == DeadLetterStatus.OPEN, DeadLetter.id != letter.id).order_by(DeadLetter.id)).all()
+
+
+def _close(letters: Iterable[DeadLetter], status: DeadLetterStatus, actor: Actor,
+           replayed_record_id: int | None = None) -> None:
+    closed_at = utc_now()
+    for letter in letters:
+        letter.status = status
+        letter.resolved_at = closed_at
+        letter.resolved_by_label = actor.label
+        letter.replayed_record_id = replayed_record_id
 
 
 def _own_dead_letter(session: Session, actor: Actor, dead_letter_id: int) -> DeadLetter:
@@ -395,35 +447,33 @@ def _own_dead_letter(session: Session, actor: Actor, dead_letter_id: int) -> Dea
 
 
 def replay_dead_letter(session: Session, *, actor: Actor, dead_letter_id: int, item: object) -> Receipt:
-    """Send a fixed version of a refused item. Accepted (or already stored): the letter is closed as replayed;
-    refused again: a new dead letter says why and this one stays open."""
+    """Send a fixed version of a refused item. Accepted (or already stored): the letter and its open copies are
+    closed as replayed; refused again: a new dead letter says why and this one stays open."""
     letter = _own_dead_letter(session, actor, dead_letter_id)
     receipt = accept(session, actor=actor, items=[item], source=IngestSource.REPLAY,
                      label=f"dead letter {letter.id}", positions=[letter.position])
     if receipt.rejected == 0:
-        letter.status = DeadLetterStatus.REPLAYED
-        letter.resolved_at = utc_now()
-        letter.resolved_by_label = actor.label
-        letter.replayed_record_id = session.scalar(
-            select(ProductionRecord.id).where(ProductionRecord.batch_id == receipt.batch_id))
+        copies = _open_copies(session, letter)
+        _close([letter, *copies], DeadLetterStatus.REPLAYED, actor, session.scalar(
+            select(ProductionRecord.id).where(ProductionRecord.batch_id == receipt.batch_id)))
         session.flush()
         record(session, actor=actor, action="ingest.dead_letter.replayed", object_type="ingest_dead_letter",
-               object_id=letter.id, details={"batch_id": receipt.batch_id, "duplicate": receipt.duplicates == 1})
+               object_id=letter.id, details={"batch_id": receipt.batch_id, "duplicate": receipt.duplicates == 1,
+                                             "copies": [copy.id for copy in copies]})
     return receipt
 
 
 def discard_dead_letter(session: Session, *, actor: Actor, dead_letter_id: int, reason: str) -> DeadLetter:
-    """Close a refused item that is not needed; the reason is kept in the audit log."""
+    """Close a refused item that is not needed, and its open copies; the reason is kept in the audit log."""
     letter = _own_dead_letter(session, actor, dead_letter_id)
     text = reason.strip()
     if not text:
         raise InvalidInput.single("reason", "Say why the record is not needed")
-    letter.status = DeadLetterStatus.DISCARDED
-    letter.resolved_at = utc_now()
-    letter.resolved_by_label = actor.label
+    copies = _open_copies(session, letter)
+    _close([letter, *copies], DeadLetterStatus.DISCARDED, actor)
     session.flush()
     record(session, actor=actor, action="ingest.dead_letter.discarded", object_type="ingest_dead_letter",
-           object_id=letter.id, reason=text[:1000])
+           object_id=letter.id, reason=text[:1000], details={"copies": [copy.id for copy in copies]})
     return letter
 
 
@@ -459,10 +509,13 @@ def get_batch(session: Session, *, actor: Actor, batch_id: int) -> IngestBatch:
     return batch
 
 
-def batch_dead_letters(session: Session, *, actor: Actor, batch_id: int) -> Sequence[DeadLetter]:
-    """The refused items of one of the organization's deliveries, in the order received."""
+def batch_dead_letters(session: Session, *, actor: Actor, batch_id: int) -> list[ListedDeadLetter]:
+    """The refused items of one of the organization's deliveries, in the order received, each with its copies
+    from other deliveries."""
     batch = get_batch(session, actor=actor, batch_id=batch_id)
-    return session.scalars(select(DeadLetter).where(DeadLetter.batch_id == batch.id).order_by(DeadLetter.id)).all()
+    letters = session.scalars(select(DeadLetter).where(DeadLetter.batch_id == batch.id).order_by(DeadLetter.id)).all()
+    copies = copies_of(session, letters)
+    return [ListedDeadLetter(letter, copies.get(letter.id, ())) for letter in letters]
 
 
 def list_batches(session: Session, *, actor: Actor, page: int = 1,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from midas.auth import Role, actor_for, issue_api_token
 from midas.ingest import DeadLetter, DeadLetterStatus, ProductionRecord, api, count_records
+from midas.ingest.models import refusal_digest
 from midas.registry import Factory, Organization
 from midas.standard import example_record, record_to_submodel
 from midas.web.app import create_app
@@ -84,6 +85,31 @@ def test_one_item_object_and_a_retry_counts_once(client: TestClient, session: Se
     again = client.post(API, json=item(factory, 6, message_id="mes-1"), headers=headers).json()
     assert (first["accepted"], again["accepted"], again["duplicates"]) == (1, 0, 1)
     assert count_records(session, organization_id=organization.id) == 1
+
+
+def test_a_retried_delivery_lists_its_refused_records_once_with_their_copies(client: TestClient,
+                                                                              session: Session) -> None:
+    _organization, factory, headers = company(session)
+    body = "\n".join([json.dumps(item(factory, 6, message_id="mes-6")), '{"factory_id": ', '{"template": ',
+                      json.dumps({**item(factory, 7, message_id="mes-7"), "template": "Nope"})]) + "\n"
+    ndjson = {**headers, "Content-Type": "application/x-ndjson"}
+    first, retry = (client.post(API, content=body.encode(), headers=ndjson).json() for _ in range(2))
+    assert (retry["accepted"], retry["duplicates"], retry["rejected"]) == (0, 1, 3)  # refusals are per delivery
+    before = [r["dead_letter_id"] for r in first["refused"]]
+    again = [r["dead_letter_id"] for r in retry["refused"]]
+    listed = client.get(f"{API}/dead-letters", headers=headers).json()
+    assert listed["total"] == 3  # two different malformed lines are two records, each with its copy
+    assert [(d["id"], d["copies"]) for d in listed["items"]] == [
+        (again[2], [before[2]]), (again[1], [before[1]]), (again[0], [before[0]])]
+    batch = client.get(f"{API}/batches/{retry['batch_id']}", headers=headers).json()
+    assert [(d["id"], d["copies"]) for d in batch["dead_letters"]] == [
+        (again[0], [before[0]]), (again[1], [before[1]]), (again[2], [before[2]])]
+    for letter in session.scalars(select(DeadLetter)):  # the digest of the text as stored, as migration 0010 makes it
+        assert letter.content_digest == refusal_digest(letter.idempotency_key, letter.raw)
+    discarded = client.post(f"{API}/dead-letters/{before[0]}/discard", json={"reason": "잘린 줄"}, headers=headers)
+    assert (discarded.json()["status"], discarded.json()["copies"]) == ("discarded", [again[0]])
+    assert [d["id"] for d in client.get(f"{API}/dead-letters", headers=headers).json()["items"]] == [again[2],
+                                                                                                   again[1]]
 
 
 def test_ndjson_dead_letters_a_malformed_line_and_accepts_the_others(client: TestClient, session: Session) -> None:

@@ -114,6 +114,28 @@ def test_dead_letters_are_listed_translated_and_replayed_from_the_form(client: T
     assert "최근 접수" in batches.text
 
 
+def test_a_record_refused_twice_is_one_dead_letter_to_fix_in_either_language(client: TestClient,
+                                                                             session: Session) -> None:
+    _organization_id, factory_id, token = member(client, session)
+    delivery = [{"factory_id": factory_id, "template": "ProductionPerformance", "record": {}, "message_id": "m-1"}]
+    first, retry = (client.post("/api/v1/ingest", json=delivery, headers={"X-CSRF-Token": token}).json()
+                    for _ in range(2))
+    older, newer = first["refused"][0]["dead_letter_id"], retry["refused"][0]["dead_letter_id"]
+    page = client.get("/ingest/dead-letters")
+    assert "반려 기록 1건" in page.text
+    assert f"같은 레코드가 다른 전달로 1번 더 들어왔습니다(#{older})" in page.text
+    assert f'action="/ingest/dead-letters/{newer}/replay"' in page.text
+    assert f'action="/ingest/dead-letters/{older}/replay"' not in page.text
+    client.post("/language", data={"locale": "en", "csrf_token": token})
+    english = client.get("/ingest/dead-letters")
+    assert f"The same record came in 1 more deliveries (#{older})" in english.text
+    client.post("/language", data={"locale": "ko", "csrf_token": token})
+    client.post(f"/ingest/dead-letters/{newer}/discard", data={"reason": "시험", "csrf_token": token})
+    closed = client.get("/ingest/dead-letters?status=discarded")
+    assert f"같은 레코드가 다른 전달로 1번 더 들어왔고(#{older}), 이 기록과 함께 처리되었습니다" in closed.text
+    assert "반려 기록이 없습니다" in client.get("/ingest/dead-letters").text
+
+
 def test_a_member_of_another_organization_cannot_touch_a_dead_letter(client: TestClient, session: Session) -> None:
     _, factory_id, token = member(client, session)
     sent = client.post("/api/v1/ingest", json=[{"factory_id": factory_id}], headers={"X-CSRF-Token": token}).json()

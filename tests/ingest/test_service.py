@@ -18,6 +18,7 @@ from midas.ingest import (
     IngestSource,
     ProductionRecord,
     accept,
+    batch_dead_letters,
     count_records,
     discard_dead_letter,
     idempotency_key,
@@ -170,20 +171,61 @@ def test_a_dead_letter_is_fixed_and_replayed_or_discarded_by_its_organization(se
     letter = session.get(DeadLetter, first)
     assert letter is not None
     assert letter.status is DeadLetterStatus.OPEN
+    again = still_broken.refused[0].dead_letter_id  # the same record refused again: a copy of the first
+    listed = list_dead_letters(session, actor=sender)
+    assert [(d.letter.id, d.copies) for d in listed.items] == [(again, (first,)), (second, ())]
 
     fixed = replay_dead_letter(session, actor=sender, dead_letter_id=first, item=item(factory, shift(6)))
     assert fixed.accepted == 1
     assert letter.status is DeadLetterStatus.REPLAYED
     assert letter.replayed_record_id is not None
+    refused_again = session.get(DeadLetter, again)
+    assert refused_again is not None
+    assert (refused_again.status, refused_again.replayed_record_id) == (DeadLetterStatus.REPLAYED,
+                                                                        letter.replayed_record_id)
     with pytest.raises(Conflict):
         replay_dead_letter(session, actor=sender, dead_letter_id=first, item=item(factory, shift(6)))
 
     with pytest.raises(InvalidInput):
         discard_dead_letter(session, actor=sender, dead_letter_id=second, reason=" ")
     discard_dead_letter(session, actor=sender, dead_letter_id=second, reason="측정 오류로 폐기")
-    open_letters = list_dead_letters(session, actor=sender)
-    assert [d.id for d in open_letters.items] == [still_broken.refused[0].dead_letter_id]
+    assert list_dead_letters(session, actor=sender).items == []
     assert stored(session, company) == 1
+
+
+def test_a_record_refused_in_several_deliveries_is_listed_once_and_closed_once(session: Session) -> None:
+    """A sender's retry (or a broker's redelivery) of a delivery brings its refused records again: each delivery
+    keeps its own dead letter, but the organization sees the record once and fixes or discards it once."""
+    company, other = make_organization(session), make_organization(session)
+    factory, other_factory = make_factory(session, company), make_factory(session, other)
+    sender = member_of(company)
+    broken = item(factory, shift(6) | {"ProducedQuantity": "many"}, message_id="mes-6")
+    different = item(factory, shift(7) | {"ProducedQuantity": -1}, message_id="mes-7")
+    deliveries = [accept(session, actor=sender, items=[broken, different]) for _ in range(3)]
+    accept(session, actor=member_of(other), items=[item(other_factory, shift(6) | {"ProducedQuantity": "many"},
+                                                        message_id="mes-6")])
+    letters = [[r.dead_letter_id for r in receipt.refused] for receipt in deliveries]
+    assert all(len(set(ids)) == 2 for ids in letters)  # every delivery has its own dead letters
+    assert len({letter_id for ids in letters for letter_id in ids}) == 6
+
+    listed = list_dead_letters(session, actor=sender)
+    assert listed.total == 2
+    assert [(d.letter.id, d.copies) for d in listed.items] == [
+        (letters[2][1], (letters[0][1], letters[1][1])), (letters[2][0], (letters[0][0], letters[1][0]))]
+    assert [d.copies for d in batch_dead_letters(session, actor=sender, batch_id=deliveries[0].batch_id)] == [
+        (letters[1][0], letters[2][0]), (letters[1][1], letters[2][1])]
+
+    discard_dead_letter(session, actor=sender, dead_letter_id=letters[0][0], reason="시험 가동분")
+    assert [d.letter.id for d in list_dead_letters(session, actor=sender).items] == [letters[2][1]]
+    closed = list_dead_letters(session, actor=sender, status=DeadLetterStatus.DISCARDED)
+    assert [(d.letter.id, d.copies) for d in closed.items] == [(letters[2][0], (letters[0][0], letters[1][0]))]
+    audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "ingest.dead_letter.discarded")).one()
+    assert audit.details["copies"] == [letters[1][0], letters[2][0]]
+    assert list_dead_letters(session, actor=member_of(other)).total == 1  # another organization's is its own
+
+    received_later = accept(session, actor=sender, items=[broken])  # after the discard: a new open letter
+    assert [(d.letter.id, d.copies) for d in list_dead_letters(session, actor=sender).items] == [
+        (received_later.refused[0].dead_letter_id, ()), (letters[2][1], (letters[0][1], letters[1][1]))]
 
 
 def test_text_that_is_not_unicode_is_a_dead_letter_not_a_crash(session: Session) -> None:
